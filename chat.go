@@ -1,0 +1,692 @@
+// Package chatinc is the Go SDK for the Chat Inc broadcast API: build
+// audiences, attach per-contact variables, create and run WhatsApp broadcast
+// campaigns, and read back their delivery results.
+//
+// It mirrors the chatinc JavaScript library (createCampaign becomes
+// CreateCampaign, and so on), takes a context.Context first on every call,
+// validates input before anything is sent, streams uploads and CSV exports,
+// and retries only what is safe to retry: a call that may have sent messages
+// is never sent twice.
+//
+// Package chatinctest provides an in-memory simulator of the API for tests
+// and for trying the SDK without an account.
+package chatinc
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/chatinc/chatinc-go/internal/retry"
+	"github.com/chatinc/chatinc-go/internal/wire"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// DefaultBaseURL is the Chat Inc API's address, version prefix included.
+const DefaultBaseURL = "https://api.chatinc.com/v1"
+
+// Version is the SDK's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Defaults of the client's options.
+const (
+	DefaultRetryMax         = 2
+	DefaultRetryWaitMin     = 500 * time.Millisecond
+	DefaultRetryWaitMax     = 8 * time.Second
+	DefaultMaxResponseBytes = 256 << 20
+)
+
+// Client calls the Chat Inc API. Create one with NewClient and share it: a
+// *Client is safe for concurrent use by many goroutines. Printing a Client
+// (with any fmt verb) never shows its API key.
+type Client struct {
+	baseURL        *url.URL // ends in "/"
+	apiKey         secret
+	userAgent      string
+	http           *http.Client
+	logger         *slog.Logger
+	retryMax       int
+	retryWaitMin   time.Duration
+	retryWaitMax   time.Duration
+	maxResponse    int64
+	attemptTimeout time.Duration
+}
+
+// secret holds the API key; it formats as "[redacted]" whatever the verb.
+type secret string
+
+// Format implements fmt.Formatter.
+func (secret) Format(f fmt.State, _ rune) { io.WriteString(f, "[redacted]") }
+
+// Format implements fmt.Formatter so that %v, %+v, %#v and %s of a Client
+// show its base URL but never its API key.
+func (c Client) Format(f fmt.State, _ rune) {
+	base := ""
+	if c.baseURL != nil {
+		base = strings.TrimSuffix(c.baseURL.String(), "/")
+	}
+	fmt.Fprintf(f, "chatinc.Client{BaseURL: %q, APIKey: [redacted]}", base)
+}
+
+// Option configures a Client; pass options to NewClient.
+type Option func(*Client) error
+
+// WithBaseURL sets the API's address, version prefix included, e.g.
+// "http://127.0.0.1:8080/v1" for a local simulator. Clear-text http is
+// accepted only for a loopback host, so the key never crosses a network
+// unencrypted.
+func WithBaseURL(rawURL string) Option {
+	return func(c *Client) error {
+		u, err := parseBaseURL(rawURL)
+		if err != nil {
+			return err
+		}
+		c.baseURL = u
+		return nil
+	}
+}
+
+// WithHTTPClient sets the underlying HTTP client (for proxies, custom TLS,
+// or a test transport). If it has no CheckRedirect, the SDK adds its own,
+// which refuses redirects to another host or from https to http.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("chatinc: WithHTTPClient: nil *http.Client")
+		}
+		cp := *hc
+		if cp.CheckRedirect == nil {
+			cp.CheckRedirect = checkRedirect
+		}
+		c.http = &cp
+		return nil
+	}
+}
+
+// WithRetryMax sets how many times a failed call may be retried after its
+// first attempt (default 2); 0 disables retrying. Which failures are retried
+// depends on the call: see the package README's retry rule.
+func WithRetryMax(n int) Option {
+	return func(c *Client) error {
+		if n < 0 {
+			return fmt.Errorf("chatinc: WithRetryMax(%d): must be 0 or more", n)
+		}
+		c.retryMax = n
+		return nil
+	}
+}
+
+// WithRetryWait sets the bounds of the exponential backoff between retries
+// (default 500ms and 8s). A server's Retry-After, up to 60s, is honoured
+// regardless of these bounds.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(c *Client) error {
+		if min <= 0 || min > max {
+			return fmt.Errorf("chatinc: WithRetryWait(%s, %s): need 0 < min <= max", min, max)
+		}
+		c.retryWaitMin, c.retryWaitMax = min, max
+		return nil
+	}
+}
+
+// WithUserAgent appends ua to the SDK's own User-Agent
+// ("chatinc-go/<version> (go<version>)").
+func WithUserAgent(ua string) Option {
+	return func(c *Client) error {
+		if ua = strings.TrimSpace(ua); ua != "" {
+			c.userAgent += " " + ua
+		}
+		return nil
+	}
+}
+
+// WithLogger makes the client log each attempt (method, path, status,
+// duration, attempt) at Debug and each retry (reason, wait) at Info. Headers
+// and the API key are never logged. With no logger, or nil, the SDK logs
+// nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithMaxResponseBytes caps how much of a JSON response the client reads
+// (default 256 MiB), so that a broken or hostile server cannot exhaust
+// memory. A larger answer fails with ErrResponseTooLarge. CSV exports stream
+// to the caller's writer and are not capped.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return fmt.Errorf("chatinc: WithMaxResponseBytes(%d): must be positive", n)
+		}
+		c.maxResponse = n
+		return nil
+	}
+}
+
+// WithAttemptTimeout bounds each attempt of a call, from sending the request
+// to reading the end of the answer; a timed-out read is retried, a timed-out
+// send is not. The call as a whole is bounded by its context. Zero (the
+// default) sets no per-attempt bound.
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 0 {
+			return fmt.Errorf("chatinc: WithAttemptTimeout(%s): must not be negative", d)
+		}
+		c.attemptTimeout = d
+		return nil
+	}
+}
+
+// NewClient returns a client that authenticates with apiKey. It checks the
+// options and makes no network call.
+func NewClient(apiKey string, opts ...Option) (*Client, error) {
+	if strings.TrimSpace(apiKey) == "" {
+		return nil, errors.New("chatinc: NewClient: empty API key")
+	}
+	base, err := parseBaseURL(DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		baseURL:      base,
+		apiKey:       secret(apiKey),
+		userAgent:    fmt.Sprintf("chatinc-go/%s (%s)", Version, runtime.Version()),
+		retryMax:     DefaultRetryMax,
+		retryWaitMin: DefaultRetryWaitMin,
+		retryWaitMax: DefaultRetryWaitMax,
+		maxResponse:  DefaultMaxResponseBytes,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	if c.http == nil {
+		c.http = defaultHTTPClient()
+	}
+	if c.attemptTimeout > 0 {
+		hc := *c.http
+		next := hc.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		hc.Transport = &attemptTimeoutTransport{next: next, timeout: c.attemptTimeout}
+		c.http = &hc
+	}
+	return c, nil
+}
+
+// parseBaseURL checks a base URL and returns it ending in "/", so that
+// relative paths resolve below its version prefix.
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("chatinc: base URL: %w", err)
+	}
+	if u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("chatinc: base URL %q: need a scheme and a host", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("chatinc: base URL %q: clear-text http is allowed only to a loopback host; use https", raw)
+		}
+	default:
+		return nil, fmt.Errorf("chatinc: base URL %q: scheme must be https (or http to loopback)", raw)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("chatinc: base URL: must not hold credentials")
+	}
+	u.RawQuery, u.Fragment = "", ""
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	u.RawPath = ""
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// defaultHTTPClient is the SDK's own transport: pooled connections, TLS 1.2
+// at least, and no redirect to another host or down to http.
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{}
+	}
+	t.TLSClientConfig.MinVersion = tls.VersionTLS12
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: t, CheckRedirect: checkRedirect}
+}
+
+// checkRedirect refuses a redirect that leaves the original host or drops
+// from https to http: the Authorization header must go nowhere else.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if !strings.EqualFold(req.URL.Host, first.Host) || (first.Scheme == "https" && req.URL.Scheme != "https") {
+		return fmt.Errorf("%w: %s to %s://%s", ErrRedirectRefused, first.Host, req.URL.Scheme, req.URL.Host)
+	}
+	if len(via) >= 10 {
+		return errors.New("chatinc: stopped after 10 redirects")
+	}
+	return nil
+}
+
+// attemptTimeoutTransport bounds each attempt, body included.
+type attemptTimeoutTransport struct {
+	next    http.RoundTripper
+	timeout time.Duration
+}
+
+func (t *attemptTimeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// call is one API call in flight: its retry class and what its attempts
+// have seen. The retry hooks of its retryablehttp.Client are its methods.
+type call struct {
+	c          *Client
+	class      retry.Class
+	method     string
+	path       string // relative to the base URL, for errors and logs
+	req        *retryablehttp.Request
+	replayable bool // false for an upload from a reader that cannot seek
+
+	attempt   int
+	start     time.Time
+	checked   bool
+	connMade  atomic.Bool // set by httptrace when a connection is obtained
+	nextWait  time.Duration
+	body      []byte // the final response's body, read inside the retry loop
+	bodyErr   error
+	bodyRead  bool
+	streaming bool // the body goes to an io.Writer, read after the loop
+}
+
+// newRequest builds a call to path (relative to the base URL, e.g.
+// "create/campaign"). body is nil, a *multipartBody, or a value to encode
+// as JSON.
+func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path string, body any) (*call, error) {
+	if ctx == nil {
+		return nil, errors.New("chatinc: nil context")
+	}
+	rel, err := url.Parse(path)
+	if err != nil {
+		return nil, fmt.Errorf("chatinc: path %q: %w", path, err)
+	}
+	u := c.baseURL.ResolveReference(rel)
+	cl := &call{c: c, class: class, method: method, path: "/" + path, replayable: true}
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { cl.connMade.Store(true) },
+	})
+
+	var (
+		reqBody     any
+		contentType string
+		length      int64 = -2 // unset
+	)
+	switch b := body.(type) {
+	case nil:
+	case *multipartBody:
+		reqBody = retryablehttp.ReaderFunc(b.open)
+		contentType = b.contentType()
+		length = b.length()
+		cl.replayable = b.replayable()
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			return nil, fmt.Errorf("chatinc: encode %s body: %w", path, err)
+		}
+		reqBody = buf
+		contentType = "application/json"
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), reqBody)
+	if err != nil {
+		return nil, fmt.Errorf("chatinc: %s %s: %w", method, cl.path, err)
+	}
+	if length != -2 {
+		req.ContentLength = length
+	}
+	req.Header.Set("Authorization", string(c.apiKey))
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	cl.req = req
+	return cl, nil
+}
+
+// do sends the call, retrying as its class allows, and handles the answer:
+// an error status (or a 2xx whose body says "status":"error") becomes an
+// *APIError; otherwise the body is copied to v when v is an io.Writer, or
+// JSON-decoded into v when v is not nil. It returns the bytes copied to an
+// io.Writer.
+func (c *Client) do(cl *call, v any) (int64, error) {
+	var w io.Writer
+	w, cl.streaming = v.(io.Writer)
+	if !cl.streaming {
+		cl.req.SetResponseHandler(cl.readBody)
+	}
+	retryMax := c.retryMax
+	if !cl.replayable {
+		retryMax = 0
+	}
+	rc := &retryablehttp.Client{
+		HTTPClient:     c.http,
+		Logger:         nil, // retryablehttp's own logger writes to stderr; ours is slog
+		RetryWaitMin:   c.retryWaitMin,
+		RetryWaitMax:   c.retryWaitMax,
+		RetryMax:       retryMax,
+		CheckRetry:     cl.checkRetry,
+		Backoff:        cl.backoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: cl.beforeAttempt,
+	}
+	resp, err := rc.Do(cl.req)
+	if err != nil {
+		if resp != nil {
+			drainAndClose(resp.Body)
+		}
+		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
+	}
+	defer drainAndClose(resp.Body)
+
+	if cl.streaming && resp.StatusCode < 300 {
+		return cl.stream(resp, w)
+	}
+	if !cl.bodyRead {
+		cl.readBody(resp)
+	}
+	if cl.bodyErr != nil {
+		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, cl.bodyErr)
+	}
+	if err := cl.checkResponse(resp, cl.body); err != nil {
+		return 0, err
+	}
+	if v == nil || cl.streaming || len(bytes.TrimSpace(cl.body)) == 0 {
+		return 0, nil
+	}
+	if err := json.Unmarshal(cl.body, v); err != nil {
+		return 0, &DecodeError{StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
+			Body: wire.Truncate(string(cl.body), maxErrorBody), Err: err}
+	}
+	return 0, nil
+}
+
+// readBody reads the whole answer, up to the client's limit. It runs as the
+// request's response handler, inside the retry loop, so that a read whose
+// body is cut off can be retried.
+func (cl *call) readBody(resp *http.Response) error {
+	cl.bodyRead = true
+	limit := cl.c.maxResponse
+	if resp.StatusCode >= 300 {
+		limit = maxErrorBody
+	}
+	buf, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	switch {
+	case err != nil:
+		cl.bodyErr = err
+	case int64(len(buf)) > limit && resp.StatusCode < 300:
+		cl.bodyErr = fmt.Errorf("%w (%d bytes)", ErrResponseTooLarge, limit)
+	case int64(len(buf)) > limit:
+		buf = buf[:limit]
+	}
+	cl.body = buf
+	if cl.bodyErr != nil && !errors.Is(cl.bodyErr, ErrResponseTooLarge) {
+		return cl.bodyErr
+	}
+	return nil
+}
+
+// checkResponse turns an error answer into an *APIError.
+func (cl *call) checkResponse(resp *http.Response, body []byte) error {
+	msg, isErr := wire.ErrorMessage(body)
+	if resp.StatusCode < 400 && !isErr {
+		return nil
+	}
+	if !isErr {
+		msg = wire.ErrorText(body, 512)
+	}
+	if msg == "" {
+		msg = http.StatusText(resp.StatusCode)
+	}
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		Message:    msg,
+		Method:     cl.method,
+		Path:       cl.path,
+		Body:       wire.Truncate(string(body), maxErrorBody),
+	}
+	if d, ok := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		e.RetryAfter = d
+	}
+	return e
+}
+
+// stream copies a successful answer to w. A JSON body that says
+// "status":"error" is an *APIError, not data.
+func (cl *call) stream(resp *http.Response, w io.Writer) (int64, error) {
+	br := bufio.NewReaderSize(resp.Body, 64<<10)
+	head, _ := br.Peek(maxErrorBody)
+	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		if _, isErr := wire.ErrorMessage(head); isErr {
+			return 0, cl.checkResponse(resp, head)
+		}
+	}
+	n, err := io.Copy(w, br)
+	if err != nil {
+		return n, fmt.Errorf("chatinc: %s %s: copying response: %w", cl.method, cl.path, err)
+	}
+	return n, nil
+}
+
+// beforeAttempt runs before each attempt (retryablehttp's RequestLogHook).
+func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, attempt int) {
+	cl.attempt = attempt
+	cl.start = time.Now()
+	cl.checked = false
+	cl.connMade.Store(false)
+	cl.body, cl.bodyErr, cl.bodyRead = nil, nil, false
+}
+
+// checkRetry is the call's retryablehttp.CheckRetry: the retry rule of its
+// class, Retry-After, and the context's deadline.
+func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if !cl.checked {
+		cl.checked = true
+		cl.logAttempt(resp, err)
+	}
+	if ctx.Err() != nil {
+		return false, nil
+	}
+	if err != nil && (errors.Is(err, ErrRedirectRefused) || errors.Is(err, ErrResponseTooLarge)) {
+		return false, nil
+	}
+	ok, reason := retry.Check(cl.class, resp, err, cl.connMade.Load())
+	if !ok || cl.attempt >= cl.c.retryMax || !cl.replayable {
+		return false, nil
+	}
+	wait := retry.Backoff(cl.c.retryWaitMin, cl.c.retryWaitMax, cl.attempt)
+	if resp != nil {
+		if d, has := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); has {
+			if d > retry.MaxRetryAfter {
+				return false, nil // the caller gets the *APIError with RetryAfter set
+			}
+			wait = d
+		}
+	}
+	if deadline, has := ctx.Deadline(); has && time.Now().Add(wait).After(deadline) {
+		return false, nil // waiting would outlast the context: return this answer now
+	}
+	cl.nextWait = wait
+	if l := cl.c.logger; l != nil {
+		l.LogAttrs(ctx, slog.LevelInfo, "chatinc: retrying",
+			slog.String("method", cl.method), slog.String("path", cl.path),
+			slog.Int("attempt", cl.attempt+1), slog.String("reason", reason),
+			slog.Duration("wait", wait))
+	}
+	return true, nil
+}
+
+// backoff is the call's retryablehttp.Backoff: the wait checkRetry chose.
+func (cl *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+	return cl.nextWait
+}
+
+func (cl *call) logAttempt(resp *http.Response, err error) {
+	l := cl.c.logger
+	if l == nil {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", cl.method), slog.String("path", cl.path),
+		slog.Int("attempt", cl.attempt+1), slog.Duration("duration", time.Since(cl.start)),
+	}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	l.LogAttrs(cl.req.Context(), slog.LevelDebug, "chatinc: attempt", attrs...)
+}
+
+func drainAndClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	_ = body.Close()
+}
+
+// result sends a call whose answer is a Result.
+func (c *Client) result(cl *call) (*Result, error) {
+	var r Result
+	if _, err := c.do(cl, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// list sends a read call whose answer is a list of T, found under key or in
+// any other shape wire.Items accepts. An empty answer is an empty list.
+func list[T any](ctx context.Context, c *Client, method, path string, body any, key string) ([]T, error) {
+	cl, err := c.newRequest(ctx, retry.Read, method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	l := listOf[T]{key: key}
+	if _, err := c.do(cl, &l); err != nil {
+		return nil, err
+	}
+	if l.items == nil {
+		l.items = []T{}
+	}
+	return l.items, nil
+}
+
+// listOf decodes a list answer for list.
+type listOf[T any] struct {
+	key   string
+	items []T
+}
+
+func (l *listOf[T]) UnmarshalJSON(data []byte) (err error) {
+	l.items, err = wire.DecodeList[T](data, l.key)
+	return err
+}
+
+// Result is the API's answer to a create, add, upload or run call.
+type Result struct {
+	// Status is the API's status word, "success" on success.
+	Status string
+	// Message is the API's message, if any.
+	Message string
+	// ID is the audience or variable group ID the API echoes, if any.
+	ID string
+	// CampaignID is the campaign's ID, when the answer names one (as
+	// CreateCampaign's does): pass it to RunCampaign and
+	// RetrieveCampaignDetails.
+	CampaignID string
+	// RunID identifies a campaign run, when the answer names one.
+	RunID string
+	// Raw is the answer's body as received, for fields this type does not
+	// name.
+	Raw json.RawMessage
+}
+
+// UnmarshalJSON decodes an answer object, or the first element of an array
+// of them, keeping a copy of the whole body in Raw.
+func (r *Result) UnmarshalJSON(data []byte) error {
+	var w struct {
+		Status     wire.String `json:"status"`
+		Message    wire.String `json:"message"`
+		ID         wire.String `json:"id"`
+		CampaignID wire.String `json:"campaignId"`
+		RunID      wire.String `json:"runId"`
+	}
+	obj := bytes.TrimSpace(data)
+	if len(obj) > 0 && obj[0] == '[' {
+		var elems []json.RawMessage
+		if err := json.Unmarshal(obj, &elems); err != nil {
+			return err
+		}
+		obj = nil
+		if len(elems) > 0 {
+			obj = elems[0]
+		}
+	}
+	if len(bytes.TrimSpace(obj)) > 0 {
+		if err := json.Unmarshal(obj, &w); err != nil {
+			return err
+		}
+	}
+	*r = Result{
+		Status: string(w.Status), Message: string(w.Message), ID: string(w.ID),
+		CampaignID: string(w.CampaignID), RunID: string(w.RunID),
+		Raw: append(json.RawMessage(nil), data...),
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package chatinc
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. They match an *APIError through errors.Is, so callers can
+// branch on the kind of failure and still reach the status and message with
+// errors.As.
+var (
+	// ErrUnauthorized matches an *APIError with status 401 or 403: the API
+	// key is missing, wrong or not allowed to make the call.
+	ErrUnauthorized = errors.New("chatinc: unauthorized")
+	// ErrNotFound matches an *APIError with status 404: the campaign,
+	// audience or path does not exist.
+	ErrNotFound = errors.New("chatinc: not found")
+	// ErrRateLimited matches an *APIError with status 429.
+	ErrRateLimited = errors.New("chatinc: rate limited")
+)
+
+// Errors that are not about the server's answer.
+var (
+	// ErrRedirectRefused is returned (wrapped) when the server redirects to
+	// another host or from https to http. The SDK never follows such a
+	// redirect, so the API key is not sent there.
+	ErrRedirectRefused = errors.New("chatinc: redirect to another host or to clear-text http refused")
+	// ErrResponseTooLarge is returned (wrapped) when a response body is
+	// larger than the client's limit (see WithMaxResponseBytes).
+	ErrResponseTooLarge = errors.New("chatinc: response body exceeds the size limit")
+)
+
+// maxErrorBody is how much of an error response body an *APIError keeps.
+const maxErrorBody = 4 << 10
+
+// APIError is an answer from the Chat Inc API that reports a failure: an HTTP
+// status of 400 or more, or a 2xx answer whose body says
+// {"status":"error"}. Match it with errors.As, or its kind with errors.Is and
+// ErrUnauthorized, ErrNotFound or ErrRateLimited.
+type APIError struct {
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// Message is the server's message: the "message" field of its JSON error
+	// body, or else the start of the body's text, or else the status text.
+	Message string
+	// RetryAfter is the wait the server asked for in its Retry-After header,
+	// or zero when it sent none.
+	RetryAfter time.Duration
+	// Method and Path identify the call, e.g. "POST" and "/run/campaign"
+	// (relative to the base URL, with the query string if any).
+	Method string
+	Path   string
+	// Body is the start of the response body (at most 4 KiB), for
+	// diagnostics.
+	Body string
+}
+
+// Error implements error. It holds the method, path, status and message,
+// never a header or the API key.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("chatinc: ")
+	if e.Method != "" {
+		b.WriteString(e.Method + " " + e.Path + ": ")
+	}
+	fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Is reports whether the error is of the kind a sentinel names, so that
+// errors.Is(err, ErrNotFound) holds for a 404.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	}
+	return false
+}
+
+// ValidationError reports input the SDK refused before sending anything:
+// no request went on the wire.
+type ValidationError struct {
+	// Field names the offending input as the API names it, e.g. "title",
+	// "buttons[2].url", "values[10].number" or "file".
+	Field string
+	// Reason says what is wrong with it.
+	Reason string
+	// Err is the underlying cause, if any (for example the *fs.PathError of
+	// a file that cannot be opened); errors.Is and errors.As see through it.
+	Err error
+}
+
+// Error implements error.
+func (e *ValidationError) Error() string {
+	s := "chatinc: invalid " + e.Field + ": " + e.Reason
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the underlying cause, if any.
+func (e *ValidationError) Unwrap() error { return e.Err }
+
+// invalid is shorthand for a *ValidationError.
+func invalid(field, format string, args ...any) *ValidationError {
+	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// DecodeError reports a successful (2xx) answer whose body the SDK could not
+// understand. The server received and accepted the request: for
+// CreateCampaign and RunCampaign the messages may have gone out, so do not
+// simply repeat such a call.
+type DecodeError struct {
+	StatusCode int
+	Method     string
+	Path       string
+	// Body is the start of the response body (at most 4 KiB).
+	Body string
+	// Err is the decoding error.
+	Err error
+}
+
+// Error implements error.
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("chatinc: %s %s: cannot decode %d response: %v", e.Method, e.Path, e.StatusCode, e.Err)
+}
+
+// Unwrap returns the decoding error.
+func (e *DecodeError) Unwrap() error { return e.Err }

@@ -1,0 +1,346 @@
+// Package wire decodes the Chat Inc API's response shapes, many of which the
+// API's documentation leaves open. Every decoder here accepts the documented
+// shape and the likely variants, ignores unknown fields, and returns an error
+// (never panics) on anything else.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ErrNoList reports a JSON object in which no list of items could be found.
+var ErrNoList = errors.New("no list of items in the response")
+
+// fallbackKeys are the names an API commonly gives the list inside an
+// envelope object, tried when the call's own name is absent.
+var fallbackKeys = []string{"data", "items", "results"}
+
+// Items returns the elements of the list a response holds. It accepts:
+//   - a bare array: [{...}, {...}];
+//   - an envelope object whose field named key, or whose one array-valued
+//     field, holds the list: {"status":"success","audiences":[...]};
+//   - an array of envelopes, each holding one object or an array under key:
+//     [{"status":"success","campaigns":{...}}] (how retrieve/campaigns answers);
+//   - an envelope holding one object under key: {"campaigns":{...}};
+//   - an empty body or null: no items.
+func Items(data []byte, key string) ([]json.RawMessage, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
+		return nil, nil
+	}
+	switch data[0] {
+	case '[':
+		var elems []json.RawMessage
+		if err := json.Unmarshal(data, &elems); err != nil {
+			return nil, err
+		}
+		var out []json.RawMessage
+		for _, e := range elems {
+			inner, ok, err := underKey(e, key)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out = append(out, inner...)
+			} else {
+				out = append(out, e)
+			}
+		}
+		return out, nil
+	case '{':
+		inner, ok, err := underKey(data, key)
+		if err != nil || ok {
+			return inner, err
+		}
+		return soleArray(data)
+	default:
+		return nil, fmt.Errorf("expected a JSON array or object, got %s", describe(data))
+	}
+}
+
+// underKey returns what an object holds under key, as a list: the array's
+// elements, or the one object. ok is false when data is not an object or has
+// no such key.
+func underKey(data json.RawMessage, key string) (items []json.RawMessage, ok bool, err error) {
+	data = bytes.TrimSpace(data)
+	if key == "" || len(data) == 0 || data[0] != '{' {
+		return nil, false, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return nil, false, err
+	}
+	v, found := obj[key]
+	if !found {
+		return nil, false, nil
+	}
+	v = bytes.TrimSpace(v)
+	switch {
+	case len(v) == 0 || bytes.Equal(v, []byte("null")):
+		return nil, true, nil
+	case v[0] == '[':
+		var elems []json.RawMessage
+		if err := json.Unmarshal(v, &elems); err != nil {
+			return nil, true, err
+		}
+		return elems, true, nil
+	case v[0] == '{':
+		return []json.RawMessage{v}, true, nil
+	default:
+		return nil, true, fmt.Errorf("field %q: expected an array or object, got %s", key, describe(v))
+	}
+}
+
+// soleArray returns the elements of the one array-valued field of an
+// envelope object, or of a conventional "data"/"items"/"results" field when
+// there are several.
+func soleArray(data []byte) ([]json.RawMessage, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return nil, err
+	}
+	arrays := map[string][]json.RawMessage{}
+	for k, v := range obj {
+		v = bytes.TrimSpace(v)
+		if len(v) == 0 || v[0] != '[' {
+			continue
+		}
+		var elems []json.RawMessage
+		if err := json.Unmarshal(v, &elems); err != nil {
+			return nil, fmt.Errorf("field %q: %w", k, err)
+		}
+		arrays[k] = elems
+	}
+	if len(arrays) == 1 {
+		for _, elems := range arrays {
+			return elems, nil
+		}
+	}
+	for _, k := range fallbackKeys {
+		if elems, ok := arrays[k]; ok {
+			return elems, nil
+		}
+	}
+	if len(arrays) == 0 {
+		return nil, ErrNoList
+	}
+	names := make([]string, 0, len(arrays))
+	for k := range arrays {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return nil, fmt.Errorf("%w: several array fields (%s)", ErrNoList, strings.Join(names, ", "))
+}
+
+// DecodeList decodes the list a response holds (see Items) into values of T.
+func DecodeList[T any](data []byte, key string) ([]T, error) {
+	raws, err := Items(data, key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(raws))
+	for i, r := range raws {
+		if err := json.Unmarshal(r, &out[i]); err != nil {
+			return nil, fmt.Errorf("item %d: %w", i, err)
+		}
+	}
+	return out, nil
+}
+
+// envelope is the status/message pair the API puts on its answers.
+type envelope struct {
+	Status  String `json:"status"`
+	Message String `json:"message"`
+	Error   String `json:"error"`
+}
+
+// ErrorMessage reports whether a JSON body says {"status":"error"} (at its top
+// level, or in the first element of a top-level array) and returns its message.
+func ErrorMessage(body []byte) (msg string, isError bool) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return "", false
+	}
+	if body[0] == '[' {
+		var elems []json.RawMessage
+		if json.Unmarshal(body, &elems) != nil || len(elems) == 0 {
+			return "", false
+		}
+		body = bytes.TrimSpace(elems[0])
+	}
+	if len(body) == 0 || body[0] != '{' {
+		return "", false
+	}
+	var env envelope
+	if json.Unmarshal(body, &env) != nil {
+		return "", false
+	}
+	if !strings.EqualFold(string(env.Status), "error") {
+		return "", false
+	}
+	if env.Message != "" {
+		return string(env.Message), true
+	}
+	return string(env.Error), true
+}
+
+var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+// ErrorText turns an error response body into a short human message: the
+// JSON "message" (or "error") field, the <title> of an HTML page, or the
+// start of the text. It returns "" when the body holds nothing readable.
+func ErrorText(body []byte, max int) string {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return ""
+	}
+	if body[0] == '{' || body[0] == '[' {
+		if msg, _ := ErrorMessage(body); msg != "" {
+			return Truncate(msg, max)
+		}
+		var env envelope
+		if json.Unmarshal(body, &env) == nil {
+			if env.Message != "" {
+				return Truncate(string(env.Message), max)
+			}
+			if env.Error != "" {
+				return Truncate(string(env.Error), max)
+			}
+		}
+	}
+	if body[0] == '<' {
+		if m := titleRE.FindSubmatch(body); m != nil {
+			return Truncate(strings.TrimSpace(html.UnescapeString(string(m[1]))), max)
+		}
+		return ""
+	}
+	if !utf8.Valid(body) {
+		return ""
+	}
+	return Truncate(strings.Join(strings.Fields(string(body)), " "), max)
+}
+
+// Truncate cuts s to at most max bytes at a rune boundary, marking the cut.
+func Truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// describe names the kind of a JSON value for an error message.
+func describe(v []byte) string {
+	if len(v) == 0 {
+		return "nothing"
+	}
+	switch c := v[0]; {
+	case c == '"':
+		return "a string"
+	case c == 't' || c == 'f':
+		return "a boolean"
+	case c == 'n':
+		return "null"
+	case c == '-' || (c >= '0' && c <= '9'):
+		return "a number"
+	case c == '<':
+		return "HTML"
+	}
+	return strconv.Quote(Truncate(string(v), 20))
+}
+
+// String decodes a JSON string, number or boolean as text, and null as "".
+// APIs drift between "42" and 42 for IDs and phone numbers; this accepts both.
+type String string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (s *String) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*s = ""
+	case len(b) > 0 && b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = String(v)
+	case len(b) > 0 && (b[0] == '-' || b[0] == 't' || b[0] == 'f' || (b[0] >= '0' && b[0] <= '9')):
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = String(b)
+	default:
+		return fmt.Errorf("expected a string, got %s", describe(b))
+	}
+	return nil
+}
+
+// Int decodes a JSON number, or a string holding one, as an int; null as 0.
+type Int int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *Int) UnmarshalJSON(b []byte) error {
+	var s String
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	if s == "" {
+		*n = 0
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(s), 64)
+	if err != nil || f != f || f > 1<<53 || f < -(1<<53) {
+		return fmt.Errorf("expected an integer, got %q", Truncate(string(s), 20))
+	}
+	*n = Int(f)
+	return nil
+}
+
+// Time decodes a Unix timestamp (seconds, or milliseconds when it is too
+// large to be seconds), as a number or a string, or an RFC 3339 string.
+// Zero, null and "" decode as the zero time.
+type Time time.Time
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	var s String
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	if s == "" {
+		*t = Time{}
+		return nil
+	}
+	if f, err := strconv.ParseFloat(string(s), 64); err == nil {
+		switch {
+		case f == 0:
+			*t = Time{}
+		case f > 1e11 || f < -1e11:
+			*t = Time(time.UnixMilli(int64(f)))
+		default:
+			*t = Time(time.Unix(int64(f), 0))
+		}
+		return nil
+	}
+	v, err := time.Parse(time.RFC3339, string(s))
+	if err != nil {
+		return fmt.Errorf("expected a Unix time or RFC 3339 time, got %q", Truncate(string(s), 40))
+	}
+	*t = Time(v)
+	return nil
+}

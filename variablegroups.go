@@ -1,0 +1,196 @@
+package chatinc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+
+	"github.com/chatinc/chatinc-go/internal/retry"
+	"github.com/chatinc/chatinc-go/internal/wire"
+)
+
+// VariableGroupParams describes a variable group: named fields with a value
+// per contact, used in campaign messages as {group.field}.
+type VariableGroupParams struct {
+	// ID is the caller's ID for the group. Required.
+	ID string `json:"id"`
+	// Name is the group's name, the "group" of {group.field}. Required.
+	Name string `json:"name"`
+	// Description is optional.
+	Description string `json:"description,omitempty"`
+	// Fields are the variables' names. Required; none may be "number".
+	Fields []string `json:"fields"`
+	// Values holds one row per contact.
+	Values []Row `json:"values,omitempty"`
+}
+
+func (p VariableGroupParams) validate() error {
+	if p.ID == "" {
+		return invalid("id", "required")
+	}
+	if p.Name == "" {
+		return invalid("name", "required")
+	}
+	if len(p.Fields) == 0 {
+		return invalid("fields", "at least one field is required")
+	}
+	known := make(map[string]bool, len(p.Fields))
+	for i, f := range p.Fields {
+		field := fmt.Sprintf("fields[%d]", i)
+		switch {
+		case f == "":
+			return invalid(field, "empty field name")
+		case f == "number":
+			return invalid(field, `"number" is reserved for each row's phone number`)
+		case known[f]:
+			return invalid(field, "duplicate field %q", f)
+		}
+		known[f] = true
+	}
+	for i, row := range p.Values {
+		if err := validatePhone(row.Number); err != nil {
+			return invalid(fmt.Sprintf("values[%d].number", i), "%v", err)
+		}
+		for k := range row.Values {
+			if !known[k] {
+				return invalid(fmt.Sprintf("values[%d].%s", i, k), "not one of the group's fields")
+			}
+		}
+	}
+	return nil
+}
+
+// Row is one contact's values in a variable group. On the wire it is one
+// flat object: {"number": "...", "<field>": "<value>", ...}.
+type Row struct {
+	Number string
+	Values map[string]string
+}
+
+// MarshalJSON writes the row as one flat object, "number" first and the
+// fields in name order.
+func (r Row) MarshalJSON() ([]byte, error) {
+	keys := make([]string, 0, len(r.Values))
+	for k := range r.Values {
+		if k != "number" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b bytes.Buffer
+	b.WriteString(`{"number":`)
+	writeJSONString(&b, r.Number)
+	for _, k := range keys {
+		b.WriteByte(',')
+		writeJSONString(&b, k)
+		b.WriteByte(':')
+		writeJSONString(&b, r.Values[k])
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func writeJSONString(b *bytes.Buffer, s string) {
+	enc, _ := json.Marshal(s) // a string always encodes
+	b.Write(enc)
+}
+
+// UnmarshalJSON reads a flat row object; values may be strings, numbers or
+// booleans.
+func (r *Row) UnmarshalJSON(data []byte) error {
+	var obj map[string]wire.String
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return err
+	}
+	*r = Row{Number: string(obj["number"]), Values: make(map[string]string, len(obj))}
+	for k, v := range obj {
+		if k != "number" {
+			r.Values[k] = string(v)
+		}
+	}
+	return nil
+}
+
+// VariableGroup is a variable group as retrieved.
+type VariableGroup struct {
+	// ID is the group's ID, when the API reports it.
+	ID     string
+	Name   string
+	Fields []string
+}
+
+// UnmarshalJSON decodes a group leniently.
+func (g *VariableGroup) UnmarshalJSON(data []byte) error {
+	var w struct {
+		ID     wire.String   `json:"id"`
+		Name   wire.String   `json:"name"`
+		Fields []wire.String `json:"fields"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*g = VariableGroup{ID: string(w.ID), Name: string(w.Name), Fields: make([]string, len(w.Fields))}
+	for i, f := range w.Fields {
+		g.Fields[i] = string(f)
+	}
+	return nil
+}
+
+// VariableGroupFileParams describes a variable group to create from a CSV
+// file: a "number" column and one column per field. All fields are required.
+type VariableGroupFileParams struct {
+	ID   string
+	Name string
+	// AudienceID is the audience the file's contacts join; the API creates
+	// it if it does not exist.
+	AudienceID string
+	File       File
+}
+
+// CreateVariableGroup creates a variable group with its rows:
+// POST /create/variable/group. It is the JS library's createVariableGroup.
+func (c *Client) CreateVariableGroup(ctx context.Context, p VariableGroupParams) (*Result, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	cl, err := c.newRequest(ctx, retry.IdempotentWrite, http.MethodPost, "create/variable/group", p)
+	if err != nil {
+		return nil, err
+	}
+	return c.result(cl)
+}
+
+// CreateVariableGroupFromFile creates a variable group from a CSV file, and
+// adds its contacts to the audience p.AudienceID:
+// POST /create/variable/group/from/file (multipart: file, name, id,
+// audienceId). The file streams; it is never held in memory.
+func (c *Client) CreateVariableGroupFromFile(ctx context.Context, p VariableGroupFileParams) (*Result, error) {
+	switch {
+	case p.ID == "":
+		return nil, invalid("id", "required")
+	case p.Name == "":
+		return nil, invalid("name", "required")
+	case p.AudienceID == "":
+		return nil, invalid("audienceId", "required")
+	}
+	fields := []formField{{"name", p.Name}, {"id", p.ID}, {"audienceId", p.AudienceID}}
+	body, err := newMultipartBody(fields, "file", p.File)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := c.newRequest(ctx, retry.IdempotentWrite, http.MethodPost, "create/variable/group/from/file", body)
+	if err != nil {
+		return nil, err
+	}
+	return c.result(cl)
+}
+
+// RetrieveVariableGroups lists the account's variable groups, including
+// those created from input buttons: POST /retrieve/variable/groups. It is
+// the JS library's retrieveVariableGroups.
+func (c *Client) RetrieveVariableGroups(ctx context.Context) ([]VariableGroup, error) {
+	return list[VariableGroup](ctx, c, http.MethodPost, "retrieve/variable/groups", nil, "variableGroups")
+}
