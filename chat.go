@@ -101,15 +101,24 @@ func WithBaseURL(rawURL string) Option {
 }
 
 // WithHTTPClient sets the underlying HTTP client (for proxies, custom TLS,
-// or a test transport). If it has no CheckRedirect, the SDK adds its own,
-// which refuses redirects to another host or from https to http.
+// or a test transport). The client is copied, not changed. The SDK's
+// redirect rule still applies: a redirect to another host or from https to
+// http is refused before hc's own CheckRedirect, if any, is asked, so the
+// API key goes nowhere but the API's host.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
 			return errors.New("chatinc: WithHTTPClient: nil *http.Client")
 		}
 		cp := *hc
-		if cp.CheckRedirect == nil {
+		if own := hc.CheckRedirect; own != nil {
+			cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+				if err := checkRedirect(req, via); err != nil {
+					return err
+				}
+				return own(req, via)
+			}
+		} else {
 			cp.CheckRedirect = checkRedirect
 		}
 		c.http = &cp
@@ -144,9 +153,13 @@ func WithRetryWait(min, max time.Duration) Option {
 }
 
 // WithUserAgent appends ua to the SDK's own User-Agent
-// ("chatinc-go/<version> (go<version>)").
+// ("chatinc-go/<version> (go<version>)"). A ua holding a control character
+// (which could forge other headers) is an error.
 func WithUserAgent(ua string) Option {
 	return func(c *Client) error {
+		if strings.ContainsFunc(ua, func(r rune) bool { return r != '\t' && (r < ' ' || r == 0x7f) }) {
+			return fmt.Errorf("chatinc: WithUserAgent(%q): control characters are not allowed", ua)
+		}
 		if ua = strings.TrimSpace(ua); ua != "" {
 			c.userAgent += " " + ua
 		}
@@ -285,6 +298,10 @@ func defaultHTTPClient() *http.Client {
 	return &http.Client{Transport: t, CheckRedirect: checkRedirect}
 }
 
+// errTooManyRedirects ends a redirect loop; like a refused redirect, it is
+// not retried.
+var errTooManyRedirects = errors.New("chatinc: stopped after 10 redirects")
+
 // checkRedirect refuses a redirect that leaves the original host or drops
 // from https to http: the Authorization header must go nowhere else.
 func checkRedirect(req *http.Request, via []*http.Request) error {
@@ -293,7 +310,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("%w: %s to %s://%s", ErrRedirectRefused, first.Host, req.URL.Scheme, req.URL.Host)
 	}
 	if len(via) >= 10 {
-		return errors.New("chatinc: stopped after 10 redirects")
+		return errTooManyRedirects
 	}
 	return nil
 }
@@ -313,6 +330,14 @@ func (t *attemptTimeoutTransport) RoundTrip(req *http.Request) (*http.Response, 
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// CloseIdleConnections passes on to the wrapped transport, so that
+// retryablehttp and http.Client.CloseIdleConnections still reach it.
+func (t *attemptTimeoutTransport) CloseIdleConnections() {
+	if ci, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
 }
 
 type cancelOnClose struct {
@@ -338,7 +363,6 @@ type call struct {
 
 	attempt   int
 	start     time.Time
-	checked   bool
 	connMade  atomic.Bool // set by httptrace when a connection is obtained
 	nextWait  time.Duration
 	body      []byte // the final response's body, read inside the retry loop
@@ -427,6 +451,10 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: cl.beforeAttempt,
 	}
+	// With PassthroughErrorHandler, and a CheckRetry that never returns an
+	// error and stops before RetryMax runs out, err is the last attempt's
+	// own transport, body or context error, never "giving up after N
+	// attempts"; an error status comes back as resp, for checkResponse.
 	resp, err := rc.Do(cl.req)
 	if err != nil {
 		if resp != nil {
@@ -453,7 +481,7 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 	}
 	if err := json.Unmarshal(cl.body, v); err != nil {
 		return 0, &DecodeError{StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
-			Body: wire.Truncate(string(cl.body), maxErrorBody), Err: err}
+			Body: c.redact(wire.Truncate(string(cl.body), maxErrorBody)), Err: err}
 	}
 	return 0, nil
 }
@@ -497,10 +525,10 @@ func (cl *call) checkResponse(resp *http.Response, body []byte) error {
 	}
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		Message:    msg,
+		Message:    cl.c.redact(msg),
 		Method:     cl.method,
 		Path:       cl.path,
-		Body:       wire.Truncate(string(body), maxErrorBody),
+		Body:       cl.c.redact(wire.Truncate(string(body), maxErrorBody)),
 	}
 	if d, ok := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
@@ -529,48 +557,68 @@ func (cl *call) stream(resp *http.Response, w io.Writer) (int64, error) {
 func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, attempt int) {
 	cl.attempt = attempt
 	cl.start = time.Now()
-	cl.checked = false
 	cl.connMade.Store(false)
 	cl.body, cl.bodyErr, cl.bodyRead = nil, nil, false
 }
 
 // checkRetry is the call's retryablehttp.CheckRetry: the retry rule of its
-// class, Retry-After, and the context's deadline.
+// class, Retry-After, and the context's deadline. It never returns an error,
+// so that the caller gets the last attempt's own answer or error.
+//
+// retryablehttp asks it once when an attempt's headers (or transport error)
+// are in and, when that answer is no and there was no transport error, again
+// after the response handler (readBody) has read the body, with the body's
+// read error if any: a read cut off mid-body is retried like a dropped
+// connection.
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if !cl.checked {
-		cl.checked = true
+	again, reason, wait := cl.decide(ctx, resp, err)
+	// Log each attempt once, when it is over: now, unless readBody is about
+	// to run and a second call will follow.
+	if again || err != nil || cl.streaming || cl.bodyRead {
 		cl.logAttempt(resp, err)
 	}
-	if ctx.Err() != nil {
+	if !again {
 		return false, nil
-	}
-	if err != nil && (errors.Is(err, ErrRedirectRefused) || errors.Is(err, ErrResponseTooLarge)) {
-		return false, nil
-	}
-	ok, reason := retry.Check(cl.class, resp, err, cl.connMade.Load())
-	if !ok || cl.attempt >= cl.c.retryMax || !cl.replayable {
-		return false, nil
-	}
-	wait := retry.Backoff(cl.c.retryWaitMin, cl.c.retryWaitMax, cl.attempt)
-	if resp != nil {
-		if d, has := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); has {
-			if d > retry.MaxRetryAfter {
-				return false, nil // the caller gets the *APIError with RetryAfter set
-			}
-			wait = d
-		}
-	}
-	if deadline, has := ctx.Deadline(); has && time.Now().Add(wait).After(deadline) {
-		return false, nil // waiting would outlast the context: return this answer now
 	}
 	cl.nextWait = wait
 	if l := cl.c.logger; l != nil {
 		l.LogAttrs(ctx, slog.LevelInfo, "chatinc: retrying",
 			slog.String("method", cl.method), slog.String("path", cl.path),
+			slog.String("class", cl.class.String()),
 			slog.Int("attempt", cl.attempt+1), slog.String("reason", reason),
 			slog.Duration("wait", wait))
 	}
+	if resp != nil {
+		// Read what is left of the answer (a bounded amount) so that its
+		// connection goes back to the pool for the next attempt.
+		drainAndClose(resp.Body)
+	}
 	return true, nil
+}
+
+// decide applies the retry rule to an attempt that ended with resp or err.
+func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (again bool, reason string, wait time.Duration) {
+	if ctx.Err() != nil || !cl.replayable || cl.attempt >= cl.c.retryMax {
+		return false, "", 0
+	}
+	if err != nil && (errors.Is(err, ErrRedirectRefused) || errors.Is(err, errTooManyRedirects) ||
+		errors.Is(err, ErrResponseTooLarge)) {
+		return false, "", 0
+	}
+	again, reason = retry.Check(cl.class, resp, err, cl.connMade.Load())
+	if !again {
+		return false, "", 0
+	}
+	var retryAfter string
+	if resp != nil {
+		retryAfter = resp.Header.Get("Retry-After")
+	}
+	deadline, _ := ctx.Deadline()
+	// A Retry-After beyond retry.MaxRetryAfter, or a wait that would outlast
+	// the context, is not slept: the caller gets this answer (an *APIError
+	// with RetryAfter set) at once.
+	wait, again = retry.Wait(cl.c.retryWaitMin, cl.c.retryWaitMax, cl.attempt, retryAfter, time.Now(), deadline)
+	return again, reason, wait
 }
 
 // backoff is the call's retryablehttp.Backoff: the wait checkRetry chose.
@@ -585,6 +633,7 @@ func (cl *call) logAttempt(resp *http.Response, err error) {
 	}
 	attrs := []slog.Attr{
 		slog.String("method", cl.method), slog.String("path", cl.path),
+		slog.String("class", cl.class.String()),
 		slog.Int("attempt", cl.attempt+1), slog.Duration("duration", time.Since(cl.start)),
 	}
 	if resp != nil {
@@ -596,6 +645,17 @@ func (cl *call) logAttempt(resp *http.Response, err error) {
 	l.LogAttrs(cl.req.Context(), slog.LevelDebug, "chatinc: attempt", attrs...)
 }
 
+// redact removes the API key from text the server sent back (an error body
+// that echoes the request's headers, say) before it goes into an error.
+func (c *Client) redact(s string) string {
+	if c.apiKey == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, string(c.apiKey), "[redacted]")
+}
+
+// drainAndClose reads what is left of a body, up to 64 KiB, so that its
+// connection can be reused, and closes it.
 func drainAndClose(body io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
 	_ = body.Close()

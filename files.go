@@ -31,8 +31,9 @@ func FileFromPath(path string) File {
 
 // FileFromReader uploads what r holds under the file name name. If r is an
 // io.Seeker, each attempt sends it from the offset it had when the call
-// began, so the upload can be retried; otherwise r is read once and the
-// upload is never retried.
+// began, so the upload can be retried; otherwise (and for a Seeker that
+// cannot seek, such as os.Stdin on a pipe) r is read once and the upload is
+// never retried.
 func FileFromReader(name string, r io.Reader) File {
 	return File{name: name, r: r}
 }
@@ -60,6 +61,15 @@ func (f File) prepare(field string) (*source, error) {
 		if !info.Mode().IsRegular() {
 			return nil, invalid(field, "%s is not a regular file", f.path)
 		}
+		// Open it once here too (Stat first, so that a FIFO is never
+		// opened): a file that exists but cannot be read (permissions) is
+		// refused now, before anything is sent, not after the request's
+		// headers have gone out on each attempt.
+		fh, err := os.Open(f.path)
+		if err != nil {
+			return nil, &ValidationError{Field: field, Reason: "cannot open the file", Err: err}
+		}
+		_ = fh.Close()
 		size, path := info.Size(), f.path
 		return &source{
 			size:       size,
@@ -80,19 +90,21 @@ func (f File) prepare(field string) (*source, error) {
 		if f.name == "" {
 			return nil, invalid(field, "a file name is required")
 		}
+		// A Seeker that cannot even report its offset, such as an *os.File
+		// on a pipe or terminal (os.Stdin in "cat rows.csv | prog"), is
+		// read like any other reader: once, and never retried.
 		if s, ok := f.r.(io.Seeker); ok {
-			start, err := s.Seek(0, io.SeekCurrent)
-			if err == nil {
-				var end int64
-				if end, err = s.Seek(0, io.SeekEnd); err == nil {
+			if start, err := s.Seek(0, io.SeekCurrent); err == nil {
+				end, err := s.Seek(0, io.SeekEnd)
+				if err == nil {
 					_, err = s.Seek(start, io.SeekStart)
 				}
-				if err == nil {
-					shared := &seekShared{r: f.r, s: s, start: start, size: end - start}
-					return &source{size: end - start, replayable: true, open: shared.open}, nil
+				if err != nil {
+					return nil, &ValidationError{Field: field, Reason: "cannot seek the reader", Err: err}
 				}
+				shared := &seekShared{r: f.r, s: s, start: start, size: end - start}
+				return &source{size: end - start, replayable: true, open: shared.open}, nil
 			}
-			return nil, &ValidationError{Field: field, Reason: "cannot seek the reader", Err: err}
 		}
 		size := int64(-1)
 		if l, ok := f.r.(interface{ Len() int }); ok {
@@ -210,7 +222,22 @@ func newMultipartBody(fields []formField, fileField string, f File) (*multipartB
 	}, nil
 }
 
-var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"", "\r", "%0D", "\n", "%0A")
+// quoteEscaper escapes a name for a quoted Content-Disposition parameter:
+// backslash and quote are backslash-escaped, and the bytes a header line
+// cannot carry (control characters but tab) are percent-encoded, as
+// browsers do CR and LF. An unescaped control character would make the
+// part's header, and so the whole upload, unreadable to the server.
+var quoteEscaper = strings.NewReplacer(headerEscapes()...)
+
+func headerEscapes() []string {
+	pairs := []string{"\\", "\\\\", `"`, "\\\"", "\x7f", "%7F"}
+	for c := byte(0); c < 0x20; c++ {
+		if c != '\t' {
+			pairs = append(pairs, string(rune(c)), fmt.Sprintf("%%%02X", c))
+		}
+	}
+	return pairs
+}
 
 func (m *multipartBody) contentType() string {
 	return "multipart/form-data; boundary=" + m.boundary

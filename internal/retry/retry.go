@@ -4,6 +4,7 @@
 package retry
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"math/rand/v2"
@@ -99,31 +100,48 @@ func isDialError(err error) bool {
 }
 
 // permanentTransportError reports transport errors that another attempt
-// cannot mend: a bad certificate, an unsupported scheme.
+// cannot mend: a bad certificate, a TLS handshake the server refused (an
+// alert, such as protocol_version for a TLS version below the client's
+// minimum), a server that does not speak TLS, an unsupported scheme, or a
+// header value net/http will not send.
 func permanentTransportError(err error) bool {
-	var unknownAuth x509.UnknownAuthorityError
-	var certInvalid x509.CertificateInvalidError
-	var hostname x509.HostnameError
-	if errors.As(err, &unknownAuth) || errors.As(err, &certInvalid) || errors.As(err, &hostname) {
+	var (
+		unknownAuth x509.UnknownAuthorityError
+		certInvalid x509.CertificateInvalidError
+		hostname    x509.HostnameError
+		record      tls.RecordHeaderError
+		opErr       *net.OpError
+	)
+	switch {
+	case errors.As(err, &unknownAuth), errors.As(err, &certInvalid), errors.As(err, &hostname),
+		errors.As(err, &record):
+		return true
+	case errors.As(err, &opErr) && opErr.Op == "remote error": // a TLS alert from the server
 		return true
 	}
-	return strings.Contains(err.Error(), "unsupported protocol scheme")
+	msg := err.Error()
+	return strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "invalid header field")
 }
+
+// maxRetryAfterParsed bounds what ParseRetryAfter returns, whatever the
+// server sent: far beyond MaxRetryAfter, so still never slept.
+const maxRetryAfterParsed = 365 * 24 * time.Hour
 
 // ParseRetryAfter reads a Retry-After value, in seconds or as an HTTP date
 // (relative to now). ok is false when the value is absent or unreadable. A
-// date in the past is a zero wait.
+// date in the past is a zero wait; a wait beyond a year (a number too large
+// for int64 included) is a year.
 func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second)*365 {
-			secs = int64(24*time.Hour/time.Second) * 365
+		if err != nil || secs > int64(maxRetryAfterParsed/time.Second) {
+			return maxRetryAfterParsed, true
 		}
 		return time.Duration(secs) * time.Second, true
 	}
@@ -131,10 +149,28 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	if err != nil {
 		return 0, false
 	}
-	if d = t.Sub(now); d < 0 {
-		d = 0
+	return min(max(t.Sub(now), 0), maxRetryAfterParsed), true
+}
+
+// Wait returns how long to wait before retry number attempt+1 (attempt counts
+// from 0): the server's Retry-After (seconds or an HTTP date, read relative
+// to now) when it sent one, whatever min and max say, or else Backoff(min,
+// max, attempt). ok is false when the call must not wait at all but return
+// the answer it has: the Retry-After is longer than MaxRetryAfter, or the
+// wait would end after deadline (the zero time: no deadline).
+func Wait(min, max time.Duration, attempt int, retryAfter string, now, deadline time.Time) (wait time.Duration, ok bool) {
+	if d, has := ParseRetryAfter(retryAfter, now); has {
+		if d > MaxRetryAfter {
+			return d, false
+		}
+		wait = d
+	} else {
+		wait = Backoff(min, max, attempt)
 	}
-	return d, true
+	if !deadline.IsZero() && now.Add(wait).After(deadline) {
+		return wait, false
+	}
+	return wait, true
 }
 
 // Backoff returns the wait before retry number attempt+1 (attempt counts

@@ -181,17 +181,38 @@ func ErrorMessage(body []byte) (msg string, isError bool) {
 	if len(body) == 0 || body[0] != '{' {
 		return "", false
 	}
-	var env envelope
+	// The fields are decoded one by one, so that a message of an unexpected
+	// shape (an object, say) does not hide the status.
+	var env struct {
+		Status  json.RawMessage `json:"status"`
+		Message json.RawMessage `json:"message"`
+		Error   json.RawMessage `json:"error"`
+	}
 	if json.Unmarshal(body, &env) != nil {
 		return "", false
 	}
-	if !strings.EqualFold(string(env.Status), "error") {
+	var status String
+	if status.UnmarshalJSON(env.Status) != nil || !strings.EqualFold(string(status), "error") {
 		return "", false
 	}
-	if env.Message != "" {
-		return string(env.Message), true
+	if msg := text(env.Message); msg != "" {
+		return msg, true
 	}
-	return string(env.Error), true
+	return text(env.Error), true
+}
+
+// text returns a JSON value as text: a scalar as String decodes it, an
+// object or array as its JSON.
+func text(v json.RawMessage) string {
+	var s String
+	if s.UnmarshalJSON(v) == nil {
+		return string(s)
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, v) != nil {
+		return ""
+	}
+	return buf.String()
 }
 
 var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)

@@ -1,0 +1,157 @@
+package chatinc_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+
+	chatinc "github.com/chatinc/chatinc-go"
+)
+
+// Fuzz targets for the exported types' UnmarshalJSON and for a whole
+// answer going through the client: whatever the server sends, the SDK
+// returns a value or an error, never panics.
+
+var decodeSeeds = []string{
+	`{"campaignId":"c1","title":"T","message":"Hi {contact.name}","imgUrl":"https://x/y.png","locale":"enUS",
+	  "buttons":[{"text":"Go","type":"url","url":"https://x"}],"variables":["contact.name"],
+	  "runs":[{"runId":"r1","audiences":["a"],"timeToRun":1700000000,"status":"done","contacts":"12"}],
+	  "totalSent":"10","totalDelivered":9,"totalRead":7.0,"whatsAppTemplatesStatus":"APPROVED"}`,
+	`{"campaignId":12,"buttons":"none","runs":{},"totalSent":null}`,
+	`{"number":"+15550000001","action":"read","time":1700000000,"meta":{"a":[1]},"ok":true}`,
+	`{"number":15550000001,"name":"Ana","age":31,"vip":false,"note":null}`,
+	`{"status":"success","message":"ok","id":"aud-1","campaignId":"c1","runId":"r1"}`,
+	`[{"status":"success","campaignId":"c1"}]`, `[]`, `[1]`,
+	`{"id":"a","name":"A","description":"d","contactCount":"3"}`,
+	`{"name":"contact","fields":["name",7,null]}`,
+	`{"number":null}`, `{}`, `null`, `[]`, `"x"`, `12`, `{"number":{"nested":1}}`,
+	`{"totalSent":1e400}`, `{"totalSent":"9007199254740993"}`, `{"runs":[{"timeToRun":"2024-01-02T03:04:05Z"}]}`,
+}
+
+// FuzzUnmarshal decodes any input into each exported response type.
+func FuzzUnmarshal(f *testing.F) {
+	for _, s := range decodeSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var (
+			campaign chatinc.Campaign
+			detail   chatinc.CampaignDetail
+			result   chatinc.Result
+			row      chatinc.Row
+			audience chatinc.Audience
+			group    chatinc.VariableGroup
+			contact  chatinc.Contact
+		)
+		for _, v := range []json.Unmarshaler{&campaign, &detail, &result, &row, &audience, &group, &contact} {
+			_ = v.UnmarshalJSON(data)
+		}
+		if result.UnmarshalJSON(data) == nil && !bytes.Equal(result.Raw, data) {
+			t.Fatalf("Result.Raw = %q, want the body", result.Raw)
+		}
+		if campaign.UnmarshalJSON(data) == nil && !bytes.Equal(campaign.Raw, data) {
+			t.Fatalf("Campaign.Raw = %q, want the body", campaign.Raw)
+		}
+		// A Row that decodes encodes to JSON that decodes to the same Row.
+		if row.UnmarshalJSON(data) == nil {
+			enc, err := row.MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back chatinc.Row
+			if err := json.Unmarshal(enc, &back); err != nil || back.Number != row.Number || !sameValues(back.Values, row.Values) {
+				t.Fatalf("Row %+v → %s → %+v (%v)", row, enc, back, err)
+			}
+		}
+		// So does a Contact.
+		if contact.UnmarshalJSON(data) == nil {
+			enc, _ := json.Marshal(contact)
+			var back chatinc.Contact
+			if err := json.Unmarshal(enc, &back); err != nil || back != contact {
+				t.Fatalf("Contact %+v → %s → %+v (%v)", contact, enc, back, err)
+			}
+		}
+	})
+}
+
+func sameValues(a, b map[string]string) bool {
+	return len(a) == len(b) && (len(a) == 0 || reflect.DeepEqual(a, b))
+}
+
+// FuzzResponse sends any body, with any of a few statuses, as the answer to
+// a list call, a create call and a sending call, and checks that the error,
+// if any, is one of the SDK's documented kinds.
+func FuzzResponse(f *testing.F) {
+	for _, s := range append(decodeSeeds,
+		`{"status":"error","message":"nope"}`, `<html><title>oops</title></html>`,
+		`{"status":"success","audiences":[{"id":"a"}]}`, `[{"status":"success","campaigns":{"campaignId":"c"}}]`) {
+		f.Add(uint8(0), []byte(s))
+		f.Add(uint8(2), []byte(s))
+	}
+	statuses := []int{200, 201, 400, 404, 501}
+	f.Fuzz(func(t *testing.T, st uint8, body []byte) {
+		status := statuses[int(st)%len(statuses)]
+		c, mock := newTestClient(t, chatinc.WithMaxResponseBytes(1<<16))
+		mock.RegisterNoResponder(func(*http.Request) (*http.Response, error) {
+			return httpmock.NewBytesResponse(status, body), nil
+		})
+		ctx := context.Background()
+		_, err1 := c.RetrieveCampaigns(ctx, chatinc.RetrieveCampaignsOptions{})
+		_, err2 := c.RetrieveAudiences(ctx)
+		_, err3 := c.CreateAudience(ctx, chatinc.AudienceParams{ID: "a", Name: "A"})
+		_, err4 := c.RunCampaign(ctx, chatinc.RunCampaignParams{CampaignID: "c", Audiences: []string{"all"}})
+		var sb strings.Builder
+		_, err5 := c.RetrieveCampaignDetailsCSV(ctx, "c", &sb)
+		// A body saying "status":"error" is an *APIError whatever the
+		// status; the CSV export looks for one in its first 4 KiB.
+		_, bodySaysErr := errorStatus(body)
+		wantAPIErr := status >= 400 || bodySaysErr
+		for i, err := range []error{err1, err2, err3, err4, err5} {
+			want := wantAPIErr
+			if i == 4 && len(body) > 4<<10 {
+				want = status >= 400
+			}
+			var apiErr *chatinc.APIError
+			var decErr *chatinc.DecodeError
+			switch {
+			case errors.As(err, &apiErr):
+				if !want || apiErr.StatusCode != status {
+					t.Fatalf("call %d: APIError %d for status %d, body %q", i+1, apiErr.StatusCode, status, body)
+				}
+			case want:
+				t.Fatalf("call %d: %v for status %d, body %q; want an *APIError", i+1, err, status, body)
+			case err == nil, errors.As(err, &decErr), errors.Is(err, chatinc.ErrResponseTooLarge):
+			default:
+				t.Fatalf("call %d: undocumented error %v", i+1, err)
+			}
+		}
+	})
+}
+
+// errorStatus reports whether a JSON body says "status":"error" at its top
+// level or in its first element, as the API contract reads it.
+func errorStatus(body []byte) (string, bool) {
+	body = bytes.TrimSpace(body)
+	if len(body) > 0 && body[0] == '[' {
+		var elems []json.RawMessage
+		if json.Unmarshal(body, &elems) != nil || len(elems) == 0 {
+			return "", false
+		}
+		body = elems[0]
+	}
+	var env struct {
+		Status any `json:"status"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return "", false
+	}
+	s, _ := env.Status.(string)
+	return s, strings.EqualFold(s, "error")
+}

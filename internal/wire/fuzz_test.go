@@ -1,0 +1,229 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// Fuzz targets for every decoder of a server's answer. A hostile or broken
+// server chooses these bytes: the decoders must return an error, never
+// panic, and keep their promises on what they do return. The seeds, and
+// the files under testdata/fuzz, run with plain go test.
+
+// fuzzBodies are answers seen in the API's docs, their likely variants, and
+// broken ones.
+var fuzzBodies = []string{
+	`[{"id":"a","name":"A"},{"id":"b"}]`,
+	`{"status":"success","audiences":[{"id":"a","name":"A"}]}`,
+	`{"status":"success","data":[{"id":1}],"other":[2]}`,
+	`{"status":"success","a":[1],"b":[2]}`,
+	`[{"status":"success","campaigns":{"campaignId":"c1","title":"T"}}]`,
+	`[{"status":"success","campaigns":[{"campaignId":"c1"},{"campaignId":"c2"}]}]`,
+	`{"campaigns":{"campaignId":"c1"}}`,
+	`{"campaigns":null}`,
+	`{"campaigns":"none"}`,
+	`{"status":"error","message":"Audience not found"}`,
+	`[{"status":"error","error":"bad key"}]`,
+	`{"status":"ERROR","message":42}`,
+	`{"status":"success"}`,
+	`null`, ``, `   `, `[]`, `{}`, `[null]`, `[[1,2],[3]]`,
+	`<html><head><title>502 Bad Gateway</title></head></html>`,
+	`<!DOCTYPE html><TITLE>Too &amp; many</TITLE>`,
+	`Internal Server Error`,
+	`{"status":"success","audiences":[{"id":`,
+	"\xff\xfe\x00",
+	`"just a string"`, `12`, `true`,
+}
+
+func FuzzItems(f *testing.F) {
+	for _, b := range fuzzBodies {
+		for _, key := range []string{"", "audiences", "campaigns", "contacts"} {
+			f.Add([]byte(b), key)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, key string) {
+		items, err := Items(data, key)
+		if err != nil {
+			if items != nil {
+				t.Fatalf("Items returned %d items and an error", len(items))
+			}
+			return
+		}
+		for i, it := range items {
+			if !json.Valid(it) {
+				t.Fatalf("item %d is not JSON: %q", i, it)
+			}
+		}
+		// DecodeList agrees with Items on what the list is.
+		raws, err := DecodeList[json.RawMessage](data, key)
+		if err != nil || len(raws) != len(items) {
+			t.Fatalf("DecodeList: %d items, %v; Items: %d", len(raws), err, len(items))
+		}
+		// A bare array of objects without the key is the list itself.
+		if key == "" && len(bytes.TrimSpace(data)) > 0 && bytes.TrimSpace(data)[0] == '[' {
+			var elems []json.RawMessage
+			if json.Unmarshal(data, &elems) == nil && len(elems) != len(items) {
+				t.Fatalf("bare array of %d: %d items", len(elems), len(items))
+			}
+		}
+	})
+}
+
+// fuzzItem is a typical list element, decoded leniently.
+type fuzzItem struct {
+	ID    String `json:"id"`
+	Count Int    `json:"count"`
+	At    Time   `json:"at"`
+}
+
+func FuzzDecodeList(f *testing.F) {
+	for _, b := range fuzzBodies {
+		f.Add([]byte(b), "audiences")
+	}
+	f.Add([]byte(`[{"id":7,"count":"12","at":1700000000}]`), "")
+	f.Add([]byte(`{"items":[{"id":"x","count":1e3,"at":"2024-01-02T03:04:05Z"}]}`), "")
+	f.Fuzz(func(t *testing.T, data []byte, key string) {
+		items, err := DecodeList[fuzzItem](data, key)
+		if err != nil && items != nil {
+			t.Fatalf("DecodeList returned items and an error")
+		}
+		for _, it := range items {
+			if it.Count > 1<<53 || it.Count < -(1<<53) {
+				t.Fatalf("count %d beyond 2^53", it.Count)
+			}
+		}
+	})
+}
+
+func FuzzErrorMessage(f *testing.F) {
+	for _, b := range fuzzBodies {
+		f.Add([]byte(b))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		msg, isErr := ErrorMessage(body)
+		if !isErr && msg != "" {
+			t.Fatalf("a message %q from a body that is not an error", msg)
+		}
+		if isErr {
+			// An error body is JSON whose status says so.
+			if !json.Valid(body) {
+				t.Fatalf("error reported for invalid JSON %q", body)
+			}
+			if msg != "" && ErrorText(body, 1<<20) != msg {
+				t.Fatalf("ErrorText %q, ErrorMessage %q", ErrorText(body, 1<<20), msg)
+			}
+		}
+	})
+}
+
+func FuzzErrorText(f *testing.F) {
+	for _, b := range fuzzBodies {
+		f.Add([]byte(b), 512)
+	}
+	f.Add([]byte("<title>"+strings.Repeat("é", 300)+"</title>"), 7)
+	f.Add([]byte(strings.Repeat("word ", 1000)), 0)
+	f.Fuzz(func(t *testing.T, body []byte, max int) {
+		if max < 0 || max > 1<<16 {
+			return
+		}
+		s := ErrorText(body, max)
+		if len(s) > max+len("…") {
+			t.Fatalf("ErrorText: %d bytes, max %d", len(s), max)
+		}
+		if utf8.Valid(body) && !utf8.ValidString(s) {
+			t.Fatalf("ErrorText of valid UTF-8 is not: %q", s)
+		}
+	})
+}
+
+func FuzzTruncate(f *testing.F) {
+	f.Add("hello, world", 5)
+	f.Add("héllo", 2)
+	f.Add("日本語", 4)
+	f.Add("\xff\xfe", 1)
+	f.Add("", 0)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		if max < 0 || max > len(s)+8 {
+			return
+		}
+		got := Truncate(s, max)
+		if len(s) <= max {
+			if got != s {
+				t.Fatalf("Truncate(%q, %d) = %q, want it whole", s, max, got)
+			}
+			return
+		}
+		cut := strings.TrimSuffix(got, "…")
+		if cut == got || !strings.HasPrefix(s, cut) || len(cut) > max {
+			t.Fatalf("Truncate(%q, %d) = %q", s, max, got)
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("Truncate(%q, %d) = %q splits a rune", s, max, got)
+		}
+	})
+}
+
+// fuzzScalars are JSON values of every kind, and near misses.
+var fuzzScalars = []string{
+	`"42"`, `42`, `-7`, `4.2e1`, `1e400`, `-1e400`, `true`, `false`, `null`, `""`, `"  "`,
+	`"1700000000"`, `1700000000`, `1700000000123`, `"2024-01-02T03:04:05Z"`, `"2024-01-02"`,
+	`9007199254740993`, `"NaN"`, `"Inf"`, `"0x10"`, `{}`, `[]`, `"\u00e9"`, `"unterminated`, ` 12 `,
+}
+
+func FuzzString(f *testing.F) {
+	for _, s := range fuzzScalars {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var s String
+		if err := s.UnmarshalJSON(b); err != nil {
+			return
+		}
+		// What it accepts is a JSON scalar (give or take surrounding white
+		// space, which encoding/json never passes to it), and a JSON string
+		// decodes as encoding/json decodes it.
+		if !json.Valid(b) {
+			if !json.Valid(bytes.TrimSpace(b)) {
+				t.Fatalf("String accepted invalid JSON %q", b)
+			}
+			return
+		}
+		var str string
+		if json.Unmarshal(b, &str) == nil && string(s) != str {
+			t.Fatalf("String(%q) = %q, encoding/json says %q", b, s, str)
+		}
+		// Inside an object, through encoding/json, it decodes the same.
+		var w struct{ V String }
+		if err := json.Unmarshal([]byte(`{"V":`+string(b)+`}`), &w); err != nil || w.V != s {
+			t.Fatalf("String(%q) = %q alone, %q (%v) in an object", b, s, w.V, err)
+		}
+	})
+}
+
+func FuzzInt(f *testing.F) {
+	for _, s := range fuzzScalars {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var n Int
+		if err := n.UnmarshalJSON(b); err != nil {
+			return
+		}
+		if n > 1<<53 || n < -(1<<53) {
+			t.Fatalf("Int(%q) = %d, beyond 2^53", b, n)
+		}
+	})
+}
+
+func FuzzTime(f *testing.F) {
+	for _, s := range fuzzScalars {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var tm Time
+		_ = tm.UnmarshalJSON(b) // any input: an error or a time, never a panic
+	})
+}
