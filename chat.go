@@ -431,6 +431,12 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 // JSON-decoded into v when v is not nil. It returns the bytes copied to an
 // io.Writer.
 func (c *Client) do(cl *call, v any) (int64, error) {
+	// A custom RoundTripper may ignore the context: never send a call whose
+	// caller has already given up (for a campaign, that would be a send the
+	// caller believes did not happen).
+	if err := cl.req.Context().Err(); err != nil {
+		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
+	}
 	var w io.Writer
 	w, cl.streaming = v.(io.Writer)
 	if !cl.streaming {
@@ -520,7 +526,11 @@ func (cl *call) checkResponse(resp *http.Response, body []byte) error {
 	if !isErr {
 		msg = wire.ErrorText(body, 512)
 	}
-	if msg == "" {
+	switch {
+	case msg != "":
+	case isErr:
+		msg = "the API reported an error without a message"
+	default:
 		msg = http.StatusText(resp.StatusCode)
 	}
 	e := &APIError{

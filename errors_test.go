@@ -229,6 +229,27 @@ func TestContextCancelled(t *testing.T) {
 		assert.ErrorIs(t, call.do(expired, c), context.DeadlineExceeded, call.name)
 	}
 	assert.Zero(t, hits.Load())
+
+	// A transport that ignores the context (httpmock does) must not get the
+	// request either: the SDK checks the context before the first attempt.
+	mc, mock := newTestClient(t)
+	mock.RegisterNoResponder(respond(t, 200, okAnswer, nil))
+	for _, call := range everyCall() {
+		assert.ErrorIs(t, call.do(cancelled, mc), context.Canceled, call.name)
+	}
+	assert.Zero(t, mock.GetTotalCallCount(), "no request reached a context-blind transport")
+}
+
+// TestErrorStatusWithoutMessage checks that a 2xx answer saying
+// "status":"error" with no message does not read as "200 OK: OK".
+func TestErrorStatusWithoutMessage(t *testing.T) {
+	c, mock := newTestClient(t)
+	mock.RegisterNoResponder(respond(t, 200, `{"status":"error"}`, nil))
+	_, err := c.RetrieveAudiences(context.Background())
+	var apiErr *chatinc.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 200, apiErr.StatusCode)
+	assert.Equal(t, "the API reported an error without a message", apiErr.Message)
 }
 
 func TestAPIErrorText(t *testing.T) {
