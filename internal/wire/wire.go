@@ -32,7 +32,8 @@ var fallbackKeys = []string{"data", "items", "results"}
 //   - an array of envelopes, each holding one object or an array under key:
 //     [{"status":"success","campaigns":{...}}] (how retrieve/campaigns answers);
 //   - an envelope holding one object under key: {"campaigns":{...}};
-//   - an empty body or null: no items.
+//   - an empty body or null, or an envelope with only a status and a
+//     message ({"status":"success"}): no items.
 func Items(data []byte, key string) ([]json.RawMessage, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
@@ -132,6 +133,9 @@ func soleArray(data []byte) ([]json.RawMessage, error) {
 		}
 	}
 	if len(arrays) == 0 {
+		if isBareEnvelope(obj) {
+			return nil, nil // {"status":"success"} and nothing else: no items
+		}
 		return nil, ErrNoList
 	}
 	names := make([]string, 0, len(arrays))
@@ -140,6 +144,21 @@ func soleArray(data []byte) ([]json.RawMessage, error) {
 	}
 	sort.Strings(names)
 	return nil, fmt.Errorf("%w: several array fields (%s)", ErrNoList, strings.Join(names, ", "))
+}
+
+// isBareEnvelope reports whether obj is {"status":"success"}, with perhaps a
+// message and nothing else: an answer with nothing to list.
+func isBareEnvelope(obj map[string]json.RawMessage) bool {
+	var status String
+	if status.UnmarshalJSON(obj["status"]) != nil || !strings.EqualFold(string(status), "success") {
+		return false
+	}
+	for k := range obj {
+		if k != "status" && k != "message" {
+			return false
+		}
+	}
+	return true
 }
 
 // DecodeList decodes the list a response holds (see Items) into values of T.
@@ -172,11 +191,14 @@ func ErrorMessage(body []byte) (msg string, isError bool) {
 		return "", false
 	}
 	if body[0] == '[' {
-		var elems []json.RawMessage
-		if json.Unmarshal(body, &elems) != nil || len(elems) == 0 {
+		// Only the first element can be an error envelope: decode it alone,
+		// not the whole (possibly 30,000-row) list.
+		dec := json.NewDecoder(bytes.NewReader(body))
+		var first json.RawMessage
+		if _, err := dec.Token(); err != nil || !dec.More() || dec.Decode(&first) != nil {
 			return "", false
 		}
-		body = bytes.TrimSpace(elems[0])
+		body = bytes.TrimSpace(first)
 	}
 	if len(body) == 0 || body[0] != '{' {
 		return "", false
@@ -253,6 +275,9 @@ func ErrorText(body []byte, max int) string {
 
 // Truncate cuts s to at most max bytes at a rune boundary, marking the cut.
 func Truncate(s string, max int) string {
+	if max < 0 {
+		max = 0
+	}
 	if len(s) <= max {
 		return s
 	}
@@ -294,21 +319,36 @@ func (s *String) UnmarshalJSON(b []byte) error {
 	case bytes.Equal(b, []byte("null")):
 		*s = ""
 	case len(b) > 0 && b[0] == '"':
+		if plain := b[1:max(len(b)-1, 1)]; len(b) >= 2 && b[len(b)-1] == '"' && isPlainJSONText(plain) {
+			*s = String(plain) // no escapes to undo: the common case, without a second decode
+			return nil
+		}
 		var v string
 		if err := json.Unmarshal(b, &v); err != nil {
 			return err
 		}
 		*s = String(v)
 	case len(b) > 0 && (b[0] == '-' || b[0] == 't' || b[0] == 'f' || (b[0] >= '0' && b[0] <= '9')):
-		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
+		if !json.Valid(b) {
+			return fmt.Errorf("invalid JSON value %q", Truncate(string(b), 20))
 		}
 		*s = String(b)
 	default:
 		return fmt.Errorf("expected a string, got %s", describe(b))
 	}
 	return nil
+}
+
+// isPlainJSONText reports whether b, the inside of a JSON string, holds no
+// escape, quote, control character or invalid UTF-8, so that it decodes to
+// itself.
+func isPlainJSONText(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(b)
 }
 
 // Int decodes a JSON number, or a string holding one, as an int; null as 0.

@@ -45,7 +45,9 @@ func TestItems(t *testing.T) {
 		{"several arrays, results", "", `{"results":[{"id":"a"}],"columns":["id"]}`, []string{`{"id":"a"}`}, ""},
 		{"empty sole array", "", `{"status":"success","rows":[]}`, []string{}, ""},
 		{"several arrays, none conventional", "audiences", `{"y":[1],"x":[2]}`, nil, "several array fields (x, y)"},
-		{"no array", "audiences", `{"status":"success"}`, nil, ErrNoList.Error()},
+		{"bare success envelope: no items", "audiences", `{"status":"success","message":"no audiences"}`, nil, ""},
+		{"no array, other fields", "audiences", `{"status":"success","id":"a"}`, nil, ErrNoList.Error()},
+		{"no array, status not a string", "audiences", `{"status":{"code":1}}`, nil, ErrNoList.Error()},
 		{"empty", "audiences", ``, nil, ""},
 		{"blank", "audiences", " \n\t", nil, ""},
 		{"null", "audiences", `null`, nil, ""},
@@ -73,7 +75,7 @@ func TestItems(t *testing.T) {
 }
 
 func TestItemsNoListIsErrNoList(t *testing.T) {
-	for _, data := range []string{`{"status":"success"}`, `{"a":[1],"b":[2]}`} {
+	for _, data := range []string{`{"status":"success","id":"a"}`, `{"status":"ok"}`, `{"a":[1],"b":[2]}`} {
 		_, err := Items([]byte(data), "audiences")
 		assert.ErrorIs(t, err, ErrNoList, data)
 	}
