@@ -191,8 +191,12 @@ func ErrorMessage(body []byte) (msg string, isError bool) {
 		return "", false
 	}
 	if body[0] == '[' {
-		// Only the first element can be an error envelope: decode it alone,
-		// not the whole (possibly 30,000-row) list.
+		// Only the first element can be an error envelope: check that the
+		// whole body is JSON (a scan that allocates nothing), then decode
+		// that element alone, not the whole (possibly 30,000-row) list.
+		if !json.Valid(body) {
+			return "", false
+		}
 		dec := json.NewDecoder(bytes.NewReader(body))
 		var first json.RawMessage
 		if _, err := dec.Token(); err != nil || !dec.More() || dec.Decode(&first) != nil {
