@@ -8,15 +8,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	chatinc "github.com/chatinc/chatinc-go"
-	"github.com/chatinc/chatinc-go/chatinctest"
+	"github.com/chatinc/chatinc-go/examples/internal/setup"
 )
 
 func TestQuickstartOnSimulator(t *testing.T) {
-	srv := chatinctest.NewServer()
-	defer srv.Close()
-	chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL))
+	chat, srv, err := setup.Simulator()
 	require.NoError(t, err)
+	defer srv.Close()
 
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), chat, &out))

@@ -28,12 +28,22 @@ func Client(stderr io.Writer) (*chatinc.Client, func(), error) {
 		c, err := chatinc.NewClient(key, opts...)
 		return c, func() {}, err
 	}
-	srv := chatinctest.NewServer()
+	c, srv, err := Simulator(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
 	fmt.Fprintf(stderr, "CHATINC_API_KEY is not set: using the built-in simulator at %s (no real messages are sent)\n", srv.URL)
+	return c, srv.Close, nil
+}
+
+// Simulator starts an in-process simulator and returns a client for it; the
+// examples' tests use it too. Close the server when done.
+func Simulator(opts ...chatinc.Option) (*chatinc.Client, *chatinctest.Server, error) {
+	srv := chatinctest.NewServer()
 	c, err := chatinc.NewClient(srv.APIKey, append(opts, chatinc.WithBaseURL(srv.URL))...)
 	if err != nil {
 		srv.Close()
 		return nil, nil, err
 	}
-	return c, srv.Close, nil
+	return c, srv, nil
 }
