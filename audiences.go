@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -41,6 +42,55 @@ type AudienceParams struct {
 	// Contacts are the audience's first members; more can be added with
 	// AddContactsToAudience.
 	Contacts []Contact `json:"contacts,omitempty"`
+}
+
+// appendJSON writes the audience as json.Marshal would, byte for byte, but
+// straight into one buffer.
+func (p AudienceParams) appendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = wire.AppendString(b, p.ID)
+	b = append(b, `,"name":`...)
+	b = wire.AppendString(b, p.Name)
+	if p.Description != "" {
+		b = append(b, `,"description":`...)
+		b = wire.AppendString(b, p.Description)
+	}
+	if len(p.Contacts) > 0 {
+		b = append(b, `,"contacts":`...)
+		b = appendContacts(b, p.Contacts)
+	}
+	return append(b, '}')
+}
+
+// addContactsBody is AddContactsToAudience's body: {"id":...,"contacts":[...]}.
+type addContactsBody struct {
+	id       string
+	contacts []Contact
+}
+
+func (a addContactsBody) appendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = wire.AppendString(b, a.id)
+	b = append(b, `,"contacts":`...)
+	return append(appendContacts(b, a.contacts), '}')
+}
+
+// appendContacts appends contacts as json.Marshal writes a []Contact.
+func appendContacts(b []byte, contacts []Contact) []byte {
+	if contacts == nil {
+		return append(b, "null"...)
+	}
+	b = slices.Grow(b, 16+len(contacts)*32)
+	b = append(b, '[')
+	for i, ct := range contacts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"number":`...)
+		b = wire.AppendString(b, ct.Number)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 func (p AudienceParams) validate() error {
@@ -113,10 +163,7 @@ func (c *Client) AddContactsToAudience(ctx context.Context, audienceID string, c
 	if err := validateContacts(contacts); err != nil {
 		return nil, err
 	}
-	body := struct {
-		ID       string    `json:"id"`
-		Contacts []Contact `json:"contacts"`
-	}{audienceID, contacts}
+	body := addContactsBody{audienceID, contacts}
 	cl, err := c.newRequest(ctx, retry.IdempotentWrite, http.MethodPost, "create/audience", body)
 	if err != nil {
 		return nil, err

@@ -593,6 +593,10 @@ func (cl *call) decoded(resp *http.Response) error {
 	switch {
 	case errors.As(cl.decodeErr, &env):
 		return cl.apiError(resp, env.Message, true, cl.head)
+	case errors.Is(cl.decodeErr, wire.ErrTooManyItems):
+		// More items than the size cap allows for: too large, as a body
+		// over the cap is.
+		return fmt.Errorf("chatinc: %s %s: %w: %w", cl.method, cl.path, ErrResponseTooLarge, cl.decodeErr)
 	case cl.decodeErr != nil:
 		return &DecodeError{StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
 			Body: cl.c.redact(wire.Truncate(string(cl.head), maxErrorBody)), Err: cl.decodeErr}

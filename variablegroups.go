@@ -1,12 +1,11 @@
 package chatinc
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -73,29 +72,55 @@ type Row struct {
 // MarshalJSON writes the row as one flat object, "number" first and the
 // fields in name order.
 func (r Row) MarshalJSON() ([]byte, error) {
-	keys := make([]string, 0, len(r.Values))
+	return r.appendJSON(nil), nil
+}
+
+// appendJSON appends the row as MarshalJSON writes it.
+func (r Row) appendJSON(b []byte) []byte {
+	var stack [16]string
+	keys := stack[:0]
 	for k := range r.Values {
 		if k != "number" {
 			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
-	var b bytes.Buffer
-	b.WriteString(`{"number":`)
-	writeJSONString(&b, r.Number)
+	slices.Sort(keys)
+	b = append(b, `{"number":`...)
+	b = wire.AppendString(b, r.Number)
 	for _, k := range keys {
-		b.WriteByte(',')
-		writeJSONString(&b, k)
-		b.WriteByte(':')
-		writeJSONString(&b, r.Values[k])
+		b = append(b, ',')
+		b = wire.AppendString(b, k)
+		b = append(b, ':')
+		b = wire.AppendString(b, r.Values[k])
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}')
 }
 
-func writeJSONString(b *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s) // a string always encodes
-	b.Write(enc)
+// appendJSON writes the group as json.Marshal would, byte for byte, but
+// straight into one buffer: a group may carry 100,000 rows.
+func (p VariableGroupParams) appendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = wire.AppendString(b, p.ID)
+	b = append(b, `,"name":`...)
+	b = wire.AppendString(b, p.Name)
+	if p.Description != "" {
+		b = append(b, `,"description":`...)
+		b = wire.AppendString(b, p.Description)
+	}
+	b = append(b, `,"fields":`...)
+	b = wire.AppendStrings(b, p.Fields)
+	if len(p.Values) > 0 {
+		b = slices.Grow(b, len(p.Values)*(32+16*len(p.Fields)))
+		b = append(b, `,"values":[`...)
+		for i, r := range p.Values {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = r.appendJSON(b)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
 }
 
 // UnmarshalJSON reads a flat row object; values may be strings, numbers or
