@@ -405,13 +405,14 @@ type detailStream struct {
 	yield   func(CampaignDetail, error) bool
 	n       int // rows yielded
 	stopped bool
+	dec     wire.Decoder[detailRow]
 }
 
 // errStopped ends decoding when the caller breaks out of the loop.
 var errStopped = errors.New("chatinc: iteration stopped")
 
 func (s *detailStream) decodeBody(r io.Reader) error {
-	err := wire.Decode[detailRow](r, "", 0, s)
+	err := s.dec.Decode(r, "", 0, s)
 	if s.stopped {
 		return nil
 	}

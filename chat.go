@@ -375,6 +375,10 @@ func (b *cancelOnClose) Close() error {
 // have seen. It rides in its request's context, where the client's retry
 // hooks find it (callOf).
 type call struct {
+	// The call is its request's context: the caller's, with the call as
+	// the value of callKey.
+	context.Context
+
 	c          *Client
 	class      retry.Class
 	method     string
@@ -398,12 +402,22 @@ type call struct {
 	unbounded bool
 	head      []byte
 	decodeErr error
+	br        bodyReader
+	headBuf   [512]byte // head's first bytes, without an allocation
 	waitErr   error // the context's error, when it ended during a wait to retry
 	trace     httptrace.ClientTrace
 }
 
 // callKey is the context key under which a request carries its *call.
 type callKey struct{}
+
+// Value implements context.Context.
+func (cl *call) Value(key any) any {
+	if key == (callKey{}) {
+		return cl
+	}
+	return cl.Context.Value(key)
+}
 
 // callOf returns the call a request's context carries.
 func callOf(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
@@ -428,9 +442,10 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	// query string): below the base URL, which ends in "/", it resolves to
 	// their concatenation.
 	u := c.base + path
-	cl := &call{c: c, class: class, method: method, path: "/" + path, replayable: true}
+	// The path for errors and logs, "/" and path, is the end of u.
+	cl := &call{Context: ctx, c: c, class: class, method: method, path: u[len(c.base)-1:], replayable: true}
 	cl.trace.GotConn = cl.gotConn
-	ctx = context.WithValue(httptrace.WithClientTrace(ctx, &cl.trace), callKey{}, cl)
+	ctx = httptrace.WithClientTrace(cl, &cl.trace)
 
 	var (
 		reqBody     any
@@ -509,7 +524,13 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 		}
 		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
 	}
-	defer drainAndClose(resp.Body)
+	defer func() {
+		if cl.br.eof {
+			_ = resp.Body.Close() // read to its end already
+			return
+		}
+		drainAndClose(resp.Body)
+	}()
 
 	if cl.streaming && resp.StatusCode < 300 {
 		return cl.stream(resp, w)
@@ -522,6 +543,14 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 	}
 	if cl.bodyErr != nil {
 		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, cl.bodyErr)
+	}
+	if r, ok := v.(*Result); ok && resp.StatusCode < 300 && len(bytes.TrimSpace(cl.body)) > 0 {
+		// One decode: a Result that decodes and whose status is not
+		// "error" is what the envelope check would have let through.
+		if json.Unmarshal(cl.body, r) == nil && !strings.EqualFold(r.Status, "error") {
+			return 0, nil
+		}
+		*r = Result{}
 	}
 	if err := cl.checkResponse(resp, cl.body); err != nil {
 		return 0, err
@@ -564,7 +593,11 @@ func (cl *call) handleResponse(resp *http.Response) error {
 	if cl.unbounded {
 		limit = -1
 	}
-	br := &bodyReader{r: resp.Body, left: limit, head: cl.head[:0]}
+	if cl.head == nil {
+		cl.head = cl.headBuf[:0]
+	}
+	cl.br = bodyReader{r: resp.Body, left: limit, head: cl.head[:0]}
+	br := &cl.br
 	err := cl.dec.decodeBody(br)
 	cl.head = br.head
 	cl.bodyErr, cl.decodeErr = nil, nil
@@ -586,6 +619,9 @@ func (cl *call) handleResponse(resp *http.Response) error {
 
 // decoded turns what handleResponse found into the call's result.
 func (cl *call) decoded(resp *http.Response) error {
+	if cl.bodyErr == nil && cl.decodeErr == nil {
+		return nil
+	}
 	if cl.bodyErr != nil {
 		return fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, cl.bodyErr)
 	}
@@ -613,6 +649,7 @@ type bodyReader struct {
 	head     []byte
 	err      error
 	tooLarge bool
+	eof      bool
 }
 
 var errTooLarge = errors.New("response too large")
@@ -637,7 +674,10 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 			return 0, b.err
 		}
 	}
-	if err != nil && err != io.EOF {
+	switch {
+	case err == io.EOF:
+		b.eof = true
+	case err != nil:
 		b.err = err
 	}
 	return n, err
@@ -891,11 +931,12 @@ type listOf[T any] struct {
 	key string
 	max int
 	wire.Collect[T]
+	dec wire.Decoder[T]
 }
 
 func (l *listOf[T]) decodeBody(r io.Reader) error {
 	l.Items = nil
-	return wire.Decode[T](r, l.key, l.max, &l.Collect)
+	return l.dec.Decode(r, l.key, l.max, &l.Collect)
 }
 
 func (l *listOf[T]) committed() bool { return false }

@@ -150,16 +150,16 @@ type VariableGroup struct {
 // UnmarshalJSON decodes a group leniently.
 func (g *VariableGroup) UnmarshalJSON(data []byte) error {
 	var w struct {
-		ID     wire.String   `json:"id"`
-		Name   wire.String   `json:"name"`
-		Fields []wire.String `json:"fields"`
+		ID     wire.String  `json:"id"`
+		Name   wire.String  `json:"name"`
+		Fields wire.Strings `json:"fields"`
 	}
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	*g = VariableGroup{ID: string(w.ID), Name: string(w.Name), Fields: make([]string, len(w.Fields))}
-	for i, f := range w.Fields {
-		g.Fields[i] = string(f)
+	*g = VariableGroup{ID: string(w.ID), Name: string(w.Name), Fields: []string(w.Fields)}
+	if g.Fields == nil {
+		g.Fields = []string{}
 	}
 	return nil
 }

@@ -227,3 +227,31 @@ func FuzzTime(f *testing.F) {
 		_ = tm.UnmarshalJSON(b) // any input: an error or a time, never a panic
 	})
 }
+
+// FuzzStrings checks that Strings decodes what []String decodes.
+func FuzzStrings(f *testing.F) {
+	for _, s := range []string{`["a","b"]`, `[1,true,null,"\u00e9"]`, `null`, `[]`, `[{}]`, `[[1]]`, ` [ "x" , 2 ] `, `["\ud800"]`, `"x"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast Strings
+		var slow []String
+		errFast := json.Unmarshal(b, &fast)
+		errSlow := json.Unmarshal(b, &slow)
+		if (errFast == nil) != (errSlow == nil) {
+			t.Fatalf("%q: Strings %v, []String %v", b, errFast, errSlow)
+		}
+		if errFast != nil {
+			return
+		}
+		if len(fast) != len(slow) || (slow == nil) != (fast == nil) {
+			t.Fatalf("%q: %q and %q", b, fast, slow)
+		}
+		for i := range fast {
+			if fast[i] != string(slow[i]) {
+				t.Fatalf("%q: %q and %q", b, fast, slow)
+			}
+		}
+		_ = fast.UnmarshalJSON(b) // directly, too: never a panic
+	})
+}

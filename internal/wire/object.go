@@ -150,3 +150,59 @@ func valueEnd(data []byte, i int) int {
 	}
 	return len(data)
 }
+
+// Strings decodes a JSON array of scalars as text, each as String decodes
+// it, and null as no list. Convert it to []string at no cost.
+type Strings []string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (ss *Strings) UnmarshalJSON(data []byte) error {
+	i := skipSpace(data, 0)
+	if i < len(data) && data[i] == 'n' {
+		*ss = nil
+		return nil
+	}
+	if i >= len(data) || data[i] != '[' || !json.Valid(data) {
+		var slow []String
+		if err := json.Unmarshal(data, &slow); err != nil {
+			return err
+		}
+		*ss = make(Strings, len(slow))
+		for j, s := range slow {
+			(*ss)[j] = string(s)
+		}
+		return nil
+	}
+	var stack [16][2]int
+	spans := stack[:0]
+	size := 0
+	for i = skipSpace(data, i+1); i < len(data) && data[i] != ']'; {
+		end := valueEnd(data, i)
+		if c := data[i]; c == '{' || c == '[' {
+			return fmt.Errorf("expected a string, got %s", describe(data[i:end]))
+		}
+		spans = append(spans, [2]int{i, end})
+		size += end - i
+		if i = skipSpace(data, end); i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	buf := make([]byte, 0, size)
+	var endStack [16]int
+	ends := endStack[:0]
+	for _, sp := range spans {
+		var err error
+		if buf, err = appendText(buf, data[sp[0]:sp[1]]); err != nil {
+			return err
+		}
+		ends = append(ends, len(buf))
+	}
+	s := string(buf)
+	out := make(Strings, len(ends))
+	at := 0
+	for j, e := range ends {
+		out[j], at = s[at:e], e
+	}
+	*ss = out
+	return nil
+}

@@ -53,13 +53,21 @@ type Sink[T any] interface {
 // most maxItems items are accepted (0: no limit); one more is
 // ErrTooManyItems.
 func Decode[T any](r io.Reader, key string, maxItems int, sink Sink[T]) error {
-	head, err := peekValue(r)
-	if err != nil || head == nil {
+	var d Decoder[T]
+	return d.Decode(r, key, maxItems, sink)
+}
+
+// Decode is the package's Decode, with d's storage: a caller that holds a
+// Decoder in a value it allocates anyway saves an allocation per answer.
+func (d *Decoder[T]) Decode(r io.Reader, key string, maxItems int, sink Sink[T]) error {
+	*d = Decoder[T]{key: key, max: maxItems, sink: sink}
+	d.r.r = r
+	if empty, err := d.r.peek(); err != nil || empty {
 		return err
 	}
-	er := &errReader{r: io.MultiReader(bytes.NewReader(head), r)}
-	dec := json.NewDecoder(er)
-	d := &listDecoder[T]{dec: dec, r: er, key: key, max: maxItems, sink: sink}
+	dec := json.NewDecoder(&d.r)
+	d.dec = dec
+	d.slot.d = d
 	if err := d.top(); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return fmt.Errorf("unexpected end of JSON input: %w", err)
@@ -106,34 +114,59 @@ func (c *Collect[T]) Item(v *T) error {
 	return nil
 }
 
-// peekValue reads the start of the answer up to its first byte that is not
-// white space, and returns what it read from there: nil for an empty body.
-// An answer that cannot be an array, an object or null is an error naming
-// what it is.
-func peekValue(r io.Reader) ([]byte, error) {
-	buf := make([]byte, 64)
+// source is the reader below a Decode: it gives back the bytes peek read,
+// and records the first error of the reader other than EOF.
+type source struct {
+	r    io.Reader
+	buf  [64]byte
+	head []byte
+	err  error
+}
+
+// peek reads the start of the answer up to its first byte that is not
+// white space, reporting an empty body. An answer that cannot be an array,
+// an object or null is an error naming what it is.
+func (s *source) peek() (empty bool, err error) {
 	for {
-		n, err := io.ReadAtLeast(r, buf, 1)
+		n, err := io.ReadAtLeast(s.r, s.buf[:], 1)
 		if n == 0 {
 			if err == io.EOF {
-				return nil, nil
+				return true, nil
 			}
-			return nil, err
+			s.err = err
+			return false, err
 		}
-		b := bytes.TrimLeft(buf[:n], " \t\r\n")
+		b := bytes.TrimLeft(s.buf[:n], " \t\r\n")
 		if len(b) == 0 {
 			continue
 		}
 		if c := b[0]; c != '[' && c != '{' && c != 'n' {
-			return nil, fmt.Errorf("expected a JSON array or object, got %s", describe(b))
+			return false, fmt.Errorf("expected a JSON array or object, got %s", describe(b))
 		}
-		return b, nil
+		s.head = b
+		return false, nil
 	}
 }
 
-type listDecoder[T any] struct {
+func (s *source) Read(p []byte) (int, error) {
+	if len(s.head) > 0 {
+		n := copy(p, s.head)
+		s.head = s.head[n:]
+		return n, nil
+	}
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF && s.err == nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// Decoder holds the state of one Decode; its zero value is ready to use.
+type Decoder[T any] struct {
 	dec    *json.Decoder
-	r      *errReader
+	r      source
+	slot   elemSlot[T]
+	first  bool // the next element of the top-level array is its first
 	key    string
 	max    int
 	n      int // items given since the last Begin
@@ -153,7 +186,7 @@ func (*skip) UnmarshalJSON([]byte) error { return nil }
 var skipper skip
 
 // top decodes the answer's one top-level value.
-func (d *listDecoder[T]) top() error {
+func (d *Decoder[T]) top() error {
 	tok, err := d.dec.Token()
 	if err == io.EOF {
 		return nil // an empty body: no items
@@ -174,42 +207,76 @@ func (d *listDecoder[T]) top() error {
 
 // topArray decodes the elements of a top-level array: items, or envelopes
 // holding them under key. The first element may be an error envelope.
-func (d *listDecoder[T]) topArray() error {
-	for first := true; d.dec.More(); first = false {
-		if !first && d.key == "" {
-			if err := d.next(d.dec); err != nil {
-				return err
-			}
-			continue
-		}
-		var raw json.RawMessage
-		if err := d.dec.Decode(&raw); err != nil {
-			return err
-		}
-		if first {
-			if msg, isErr := envelopeMessage(raw); isErr {
-				d.envErr = &EnvelopeError{Message: msg}
-				return d.skipArray()
-			}
-		}
-		if d.key != "" {
-			v, found, err := fieldOf(raw, d.key)
-			if err != nil {
-				return err
-			}
-			if found {
-				if err := d.underKey(v, false); err != nil {
-					return err
-				}
-				continue
-			}
-		}
-		if err := d.nextRaw(raw); err != nil {
+// Each element is decoded by elemSlot straight from the decoder's buffer.
+func (d *Decoder[T]) topArray() error {
+	d.first = true
+	for d.dec.More() {
+		if err := d.dec.Decode(&d.slot); err != nil {
 			return err
 		}
 	}
 	_, err := d.dec.Token() // ']'
 	return err
+}
+
+// elemSlot decodes one element of a top-level array, as json.Decoder hands
+// it over (valid JSON, in the decoder's own buffer).
+type elemSlot[T any] struct{ d *Decoder[T] }
+
+func (e *elemSlot[T]) UnmarshalJSON(data []byte) error {
+	d := e.d
+	if d.envErr != nil {
+		return nil // an error envelope came first: the rest is only checked
+	}
+	if d.first {
+		d.first = false
+		if maybeEnvelope(data) {
+			if msg, isErr := envelopeMessage(data); isErr {
+				d.envErr = &EnvelopeError{Message: msg}
+				return nil
+			}
+		}
+	}
+	if d.key != "" {
+		v, found, err := fieldOf(data, d.key)
+		if err != nil {
+			return err
+		}
+		if found {
+			return d.underKey(v, false)
+		}
+	}
+	if err := d.count(); err != nil {
+		return err
+	}
+	var zero T
+	d.item = zero
+	var err error
+	if u, ok := any(&d.item).(json.Unmarshaler); ok {
+		err = u.UnmarshalJSON(data)
+	} else {
+		err = json.Unmarshal(data, &d.item)
+	}
+	if err != nil {
+		return d.itemErr(err)
+	}
+	return d.sink.Item(&d.item)
+}
+
+// maybeEnvelope reports whether an element may say "status":"error": it
+// holds "error" in some case, or an escape that could spell it.
+func maybeEnvelope(data []byte) bool {
+	for i := 0; i+5 <= len(data); i++ {
+		switch data[i] {
+		case '\\':
+			return true
+		case 'e', 'E':
+			if bytes.EqualFold(data[i:i+5], []byte("error")) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // The kinds of candidate for the list inside an envelope object, worst
@@ -227,7 +294,7 @@ const (
 // met, and replaced (Sink.Begin) when a better one comes later; an item of a
 // candidate that does not decode is an error only if that candidate is the
 // list in the end (an array of column names beside the results, say).
-func (d *listDecoder[T]) object() error {
+func (d *Decoder[T]) object() error {
 	var (
 		best      = noList
 		plain     []string // names of array fields that are neither key nor fallback
@@ -346,7 +413,7 @@ func (d *listDecoder[T]) object() error {
 
 // candidate decodes the items of an array field whose '[' has been read. An
 // item that does not decode is kept in candErr, and the rest skipped.
-func (d *listDecoder[T]) candidate() error {
+func (d *Decoder[T]) candidate() error {
 	for d.dec.More() {
 		if d.candErr != nil {
 			if err := d.dec.Decode(&skipper); err != nil {
@@ -375,7 +442,7 @@ func (d *listDecoder[T]) candidate() error {
 }
 
 // skipObject reads the rest of an object whose '{' has been read.
-func (d *listDecoder[T]) skipObject() error {
+func (d *Decoder[T]) skipObject() error {
 	for d.dec.More() {
 		if _, err := d.dec.Token(); err != nil { // a name
 			return err
@@ -389,7 +456,7 @@ func (d *listDecoder[T]) skipObject() error {
 }
 
 // skipArray reads the rest of an array whose '[' has been read.
-func (d *listDecoder[T]) skipArray() error {
+func (d *Decoder[T]) skipArray() error {
 	for d.dec.More() {
 		if err := d.dec.Decode(&skipper); err != nil {
 			return err
@@ -402,7 +469,7 @@ func (d *listDecoder[T]) skipArray() error {
 // underKey gives the items a field named key holds: an array's elements or
 // one object. begin says whether the list starts afresh (in an envelope
 // object) or continues (an array of envelopes).
-func (d *listDecoder[T]) underKey(v json.RawMessage, begin bool) error {
+func (d *Decoder[T]) underKey(v json.RawMessage, begin bool) error {
 	v = bytes.TrimSpace(v)
 	switch {
 	case len(v) == 0 || bytes.Equal(v, []byte("null")):
@@ -442,7 +509,7 @@ func (d *listDecoder[T]) underKey(v json.RawMessage, begin bool) error {
 }
 
 // next decodes one item from dec straight into the reused slot.
-func (d *listDecoder[T]) next(dec *json.Decoder) error {
+func (d *Decoder[T]) next(dec *json.Decoder) error {
 	if err := d.count(); err != nil {
 		return err
 	}
@@ -455,7 +522,7 @@ func (d *listDecoder[T]) next(dec *json.Decoder) error {
 }
 
 // nextRaw decodes one item from its bytes.
-func (d *listDecoder[T]) nextRaw(raw json.RawMessage) error {
+func (d *Decoder[T]) nextRaw(raw json.RawMessage) error {
 	if err := d.count(); err != nil {
 		return err
 	}
@@ -467,7 +534,7 @@ func (d *listDecoder[T]) nextRaw(raw json.RawMessage) error {
 	return d.sink.Item(&d.item)
 }
 
-func (d *listDecoder[T]) count() error {
+func (d *Decoder[T]) count() error {
 	d.n++
 	if d.max > 0 && d.n > d.max {
 		return fmt.Errorf("%w (more than %d)", ErrTooManyItems, d.max)
@@ -477,7 +544,7 @@ func (d *listDecoder[T]) count() error {
 
 // itemErr names the item a decoding error is about. A syntax error (or a
 // read error) is the answer's, not the item's, and is returned as it is.
-func (d *listDecoder[T]) itemErr(err error) error {
+func (d *Decoder[T]) itemErr(err error) error {
 	if d.isSyntax(err) {
 		return err
 	}
@@ -486,23 +553,9 @@ func (d *listDecoder[T]) itemErr(err error) error {
 
 // isSyntax reports whether err is about the answer as a whole: a syntax
 // error, an end before the end, or an error of the reader below.
-func (d *listDecoder[T]) isSyntax(err error) bool {
+func (d *Decoder[T]) isSyntax(err error) bool {
 	var syn *json.SyntaxError
 	return errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || d.r.err != nil
-}
-
-// errReader records the first error of the reader below other than EOF.
-type errReader struct {
-	r   io.Reader
-	err error
-}
-
-func (e *errReader) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
-	if err != nil && err != io.EOF && e.err == nil {
-		e.err = err
-	}
-	return n, err
 }
 
 // fieldOf returns the value of the field named key of a JSON object (the
@@ -514,7 +567,7 @@ func fieldOf(raw json.RawMessage, key string) (v json.RawMessage, found bool, er
 		return nil, false, nil
 	}
 	// A field named key appears in the bytes, unless a name is escaped.
-	if !bytes.Contains(raw, []byte(`"`+key+`"`)) && bytes.IndexByte(raw, '\\') < 0 {
+	if !containsQuoted(raw, key) && bytes.IndexByte(raw, '\\') < 0 {
 		return nil, false, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -540,6 +593,16 @@ func fieldOf(raw json.RawMessage, key string) (v json.RawMessage, found bool, er
 	return v, found, nil
 }
 
+// containsQuoted reports whether data holds key between double quotes.
+func containsQuoted(data []byte, key string) bool {
+	for i := 0; i+len(key)+2 <= len(data); i++ {
+		if data[i] == '"' && data[i+len(key)+1] == '"' && string(data[i+1:i+1+len(key)]) == key {
+			return true
+		}
+	}
+	return false
+}
+
 // envelopeMessage reports whether one JSON object says {"status":"error"},
 // and returns its message. Field names match as encoding/json matches them
 // (case-insensitively), and each field is decoded on its own, so that a
@@ -563,6 +626,9 @@ func envelopeMessage(obj []byte) (msg string, isError bool) {
 // envelopeOf applies the error-envelope rule to the raw status, message and
 // error fields of an object.
 func envelopeOf(status, message, errField json.RawMessage) (msg string, isError bool) {
+	if status == nil {
+		return "", false
+	}
 	var st String
 	if st.UnmarshalJSON(status) != nil || !strings.EqualFold(string(st), "error") {
 		return "", false
