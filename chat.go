@@ -404,7 +404,7 @@ type call struct {
 	decodeErr error
 	br        bodyReader
 	headBuf   [512]byte // head's first bytes, without an allocation
-	waitErr   error // the context's error, when it ended during a wait to retry
+	waitErr   error     // the context's error, when it ended during a wait to retry
 	trace     httptrace.ClientTrace
 }
 

@@ -251,13 +251,7 @@ func (e *elemSlot[T]) UnmarshalJSON(data []byte) error {
 	}
 	var zero T
 	d.item = zero
-	var err error
-	if u, ok := any(&d.item).(json.Unmarshaler); ok {
-		err = u.UnmarshalJSON(data)
-	} else {
-		err = json.Unmarshal(data, &d.item)
-	}
-	if err != nil {
+	if err := unmarshalValid(data, &d.item); err != nil {
 		return d.itemErr(err)
 	}
 	return d.sink.Item(&d.item)
@@ -528,10 +522,20 @@ func (d *Decoder[T]) nextRaw(raw json.RawMessage) error {
 	}
 	var zero T
 	d.item = zero
-	if err := json.Unmarshal(raw, &d.item); err != nil {
+	if err := unmarshalValid(raw, &d.item); err != nil {
 		return d.itemErr(err)
 	}
 	return d.sink.Item(&d.item)
+}
+
+// unmarshalValid decodes data, which a json.Decoder has checked, into v:
+// straight through v's UnmarshalJSON when it has one, as encoding/json
+// would call it, without checking the bytes again.
+func unmarshalValid[T any](data []byte, v *T) error {
+	if u, ok := any(v).(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(data)
+	}
+	return json.Unmarshal(data, v)
 }
 
 func (d *Decoder[T]) count() error {
@@ -567,8 +571,27 @@ func fieldOf(raw json.RawMessage, key string) (v json.RawMessage, found bool, er
 		return nil, false, nil
 	}
 	// A field named key appears in the bytes, unless a name is escaped.
-	if !containsQuoted(raw, key) && bytes.IndexByte(raw, '\\') < 0 {
-		return nil, false, nil
+	escaped := bytes.IndexByte(raw, '\\') >= 0
+	if !escaped {
+		if !containsQuoted(raw, key) {
+			return nil, false, nil
+		}
+		// No escape anywhere: walk the fields in place (raw is valid JSON,
+		// from a json.Decoder), without a decoder or a copy.
+		for i := skipSpace(raw, 1); i < len(raw) && raw[i] != '}'; {
+			k1 := stringEnd(raw, i)
+			v0 := skipSpace(raw, skipSpace(raw, k1)+1)
+			v1 := valueEnd(raw, v0)
+			if k1 > len(raw) || v1 > len(raw) {
+				break // not valid after all: let the decoder say why
+			}
+			if string(raw[i+1:k1-1]) == key {
+				return raw[v0:v1], true, nil
+			}
+			if i = skipSpace(raw, v1); i < len(raw) && raw[i] == ',' {
+				i = skipSpace(raw, i+1)
+			}
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if _, err := dec.Token(); err != nil {
