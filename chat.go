@@ -188,8 +188,13 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithMaxResponseBytes caps how much of a JSON response the client reads
 // (default 256 MiB), so that a broken or hostile server cannot exhaust
-// memory. A larger answer fails with ErrResponseTooLarge. CSV exports stream
-// to the caller's writer and are not capped.
+// memory. A larger answer fails with ErrResponseTooLarge, and so does a list
+// answer with more items than n bytes could reasonably hold (n divided by
+// the larger of 32 and an item's size in memory, such as 4 MiB of
+// [{},{},...]): what a list answer decodes to stays within a small multiple
+// of n. CSV exports, which stream to the caller's writer, and
+// CampaignDetails (and RetrieveCampaignDetails), which decode one row at a
+// time, are not capped.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *Client) error {
 		if n <= 0 {
