@@ -93,7 +93,7 @@ func (b Button) validate(field string) error {
 		}
 	case ButtonPhone:
 		if err := validatePhone(b.PhoneNumber); err != nil {
-			return invalid(field+".phoneNumber", "%v", err)
+			return invalid(field+".phoneNumber", "%s", err.Reason)
 		}
 	}
 	return nil

@@ -52,7 +52,7 @@ func (p VariableGroupParams) validate() error {
 	}
 	for i, row := range p.Values {
 		if err := validatePhone(row.Number); err != nil {
-			return invalid(fmt.Sprintf("values[%d].number", i), "%v", err)
+			return invalid(fmt.Sprintf("values[%d].number", i), "%s", err.Reason)
 		}
 		for k := range row.Values {
 			if !known[k] {
@@ -177,7 +177,7 @@ func (c *Client) CreateVariableGroupFromFile(ctx context.Context, p VariableGrou
 		return nil, invalid("audienceId", "required")
 	}
 	fields := []formField{{"name", p.Name}, {"id", p.ID}, {"audienceId", p.AudienceID}}
-	body, err := newMultipartBody(fields, "file", p.File)
+	body, err := newCSVUpload(fields, p.File)
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,31 @@
 // its {group.field} placeholders filled in from the variable groups as they
 // are when the results are read.
 //
+// # Messages, placeholders and buttons
+//
+// A campaign message may have at most 1024 characters. A {group.field}
+// placeholder must name a variable group (by ID or name) and one of its
+// fields; a single name in braces, such as {first_name}, is refused as a
+// placeholder without its group, rather than sent as literal text. Other
+// braces ({}, {a b}) are literal text. These refusals are worded as the
+// SDK's chatinc.ValidateMessage words the same problem. Buttons follow
+// WhatsApp's limits as the SDK checks them: at most 10, two of type url and
+// one of type phone, with a text of at most 25 characters. The template
+// types are MARKETING (the default), UTILITY and AUTHENTICATION; a
+// messageExample is accepted and listed with the campaign.
+//
+// # Missing values (the simulator's own addition)
+//
+// The API, as documented, fills a placeholder a contact has no value for
+// with the empty string and says nothing. The simulator says so, in two
+// fields the API does not document: the answer of a run (create/campaign
+// with runImmediately, run/campaign) has "missingValues", the number of the
+// run's contacts without a value (or with an empty one) for at least one of
+// the message's placeholders when the run started; and each result row of
+// retrieve/campaign (JSON) for such a contact has "missingValues", the
+// placeholders ("group.field") it lacked. The CSV export has no such
+// column. Code written against the real API must not rely on either field.
+//
 // # Phone numbers
 //
 // Numbers may have a leading "+" and spaces, dashes, dots and parentheses

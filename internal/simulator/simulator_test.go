@@ -70,13 +70,24 @@ func TestSplitMessage(t *testing.T) {
 		"Hi {users.first_name}!":    {"Hi ", "{users.first_name}", "!"},
 		"{a.b}{c.d}":                {"{a.b}", "{c.d}"},
 		"My message {}":             {"My message {}"},
-		"{name} {.x} {x.} {a{b.c}":  {"{name} {.x} {x.} {a", "{b.c}"},
+		"{.x} {x.} {a{b.c} {a b}":   {"{.x} {x.} {a", "{b.c}", " {a b}"},
 		"{My Group.field name} end": {"{My Group.field name}", " end"},
 		"{a.b.c}":                   {"{a.b.c}"},
 		"unclosed {a.b":             {"unclosed {a.b"},
 		"":                          nil,
 	} {
-		assert.Equal(t, want, refs(splitMessage(in)), in)
+		segs, err := splitMessage(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, refs(segs), in)
+	}
+	// A single name between braces is a placeholder without its group:
+	// refused, in the SDK's words, at its byte offset.
+	for in, want := range map[string]string{
+		"Hi {first_name}":        "message: {first_name} at byte 3: no variable group: a placeholder is {group.variable}",
+		"Grüße {users.x} {name}": "message: {name} at byte 18: no variable group: a placeholder is {group.variable}",
+	} {
+		_, err := splitMessage(in)
+		assert.EqualError(t, err, want, in)
 	}
 }
 
