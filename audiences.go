@@ -237,7 +237,7 @@ func normalizeNumber(s string) (string, string) {
 		return "", fmt.Sprintf("%q is not a phone number: no country code starts with 0", s)
 	case digits > 0 && n[1] == '0':
 		return "", fmt.Sprintf("%q starts with 0, as a national number does: "+
-			"write it with its country code in place of the 0 (e.g. +44 7700 900123, not 07700 900123)", s)
+			"add the country code in place of the 0 (+44 7700 900123, not 07700 900123, for a UK number)", s)
 	case digits < 7 || digits > 15:
 		return "", fmt.Sprintf("%q has %d digits; a phone number has 7 to 15, with its country code", s, digits)
 	}

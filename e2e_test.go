@@ -3,9 +3,9 @@ package chatinc_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"

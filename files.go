@@ -107,10 +107,9 @@ func CheckCSV(r io.Reader) (*CSVReport, error) {
 	if err != nil {
 		return nil, csvError(err)
 	}
-	out := &CSVReport{Columns: rep.Columns, NumberColumn: rep.NumberColumn, Rows: rep.Rows,
-		ProblemCount: rep.ProblemCount, Problems: make([]CSVProblem, len(rep.Problems))}
-	for i, p := range rep.Problems {
-		out.Problems[i] = CSVProblem(p)
+	out := &CSVReport{Columns: rep.Columns, NumberColumn: rep.NumberColumn, Rows: rep.Rows, ProblemCount: rep.ProblemCount}
+	for _, p := range rep.Problems {
+		out.Problems = append(out.Problems, CSVProblem(p))
 	}
 	return out, nil
 }
