@@ -79,6 +79,10 @@ func TestValidateMessage(t *testing.T) {
 			{Field: "message", Offset: 3, Text: "{nickname}", Reason: "no variable group: a placeholder is {group.variable}"}}},
 		{"misspelt variable", "Hi {users.frist_name}", []pr{
 			{Field: "message", Offset: 3, Text: "{users.frist_name}", Reason: `variable group "users" has no variable "frist_name"`, Suggestion: "{users.first_name}"}}},
+		{"two edits in eight: suggested", "Hi {users.frst_nme}", []pr{
+			{Field: "message", Offset: 3, Text: "{users.frst_nme}", Reason: `variable group "users" has no variable "frst_nme"`, Suggestion: "{users.first_name}"}}},
+		{"three edits in seven: too far to guess", "Hi {users.fst_nme}", []pr{
+			{Field: "message", Offset: 3, Text: "{users.fst_nme}", Reason: `variable group "users" has no variable "fst_nme"`}}},
 		{"misspelt group and variable", "Hi {user.firstname}", []pr{
 			{Field: "message", Offset: 3, Text: "{user.firstname}", Reason: `unknown variable group "user"`, Suggestion: "{users.first_name}"}}},
 		{"unknown group, nothing close", "Hi {customers.first_name}", []pr{
