@@ -128,6 +128,9 @@ func (c *Client) AddContactsToAudience(ctx context.Context, audienceID string, c
 // CreateAudienceFromFile creates an audience, or adds to it, from a CSV file
 // whose "number" column holds the contacts: POST /create/audience/from/file
 // (multipart: file, name, id). The file streams; it is never held in memory.
+// The header of a FileFromPath file or a seekable reader is read first: one
+// without a "number" column is refused with a *ValidationError (Field
+// "file") and nothing is sent. CheckCSV checks every row.
 func (c *Client) CreateAudienceFromFile(ctx context.Context, p AudienceFileParams) (*Result, error) {
 	if p.ID == "" {
 		return nil, invalid("id", "required")

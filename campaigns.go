@@ -690,8 +690,9 @@ func RenderMessage(message string, values map[string]map[string]string) (string,
 //
 // It first checks p and o as CreateCampaign would, and returns that
 // *ValidationError before any read. It then checks the message with
-// ValidateMessage against RetrieveVariableGroups, and each audience ID of
-// o against RetrieveAudiences (AudienceAll always exists). It returns nil, a
+// ValidateMessage against RetrieveVariableGroups, p.MessageExample for
+// placeholders left unfilled, and each audience ID of o against
+// RetrieveAudiences (AudienceAll always exists). It returns nil, a
 // *CheckError listing every problem found, or the error of a read.
 func (c *Client) CheckCampaign(ctx context.Context, p CampaignParams, o CampaignOptions) error {
 	if err := p.validate(o); err != nil {
@@ -708,6 +709,12 @@ func (c *Client) CheckCampaign(ctx context.Context, p CampaignParams, o Campaign
 	var ce *CheckError
 	if errors.As(ValidateMessage(p.Message, groups), &ce) {
 		problems = append(problems, ce.Problems...)
+	}
+	for _, ph := range Placeholders(p.MessageExample) {
+		if placeholderSyntax(ph) == "" {
+			problems = append(problems, Problem{Field: "messageExample", Offset: -1, Text: ph.Text,
+				Reason: "a placeholder in the example: it is the message as one contact reads it (see RenderMessage)"})
+		}
 	}
 	if slices.ContainsFunc(o.Audiences, func(id string) bool { return id != AudienceAll }) {
 		audiences, err := c.RetrieveAudiences(ctx)

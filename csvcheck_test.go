@@ -163,6 +163,11 @@ func TestFromFileChecksTheHeader(t *testing.T) {
 				require.NoError(t, cl.call(c, chatinc.FileFromReader("x.csv", struct{ io.Reader }{strings.NewReader(semicolons)})))
 				assert.Equal(t, 1, mock.GetTotalCallCount())
 			})
+			t.Run("a header longer than the check reads is sent: the API checks it", func(t *testing.T) {
+				long := strings.Repeat("x", 1<<20+10) + ",number\n" + "a,+15550100001\n"
+				require.NoError(t, cl.call(c, chatinc.FileFromPath(writeFile(t, "long.csv", long))))
+				assert.Equal(t, 2, mock.GetTotalCallCount())
+			})
 		})
 	}
 }

@@ -141,6 +141,27 @@ func newCSVUpload(fields []formField, f File) (*multipartBody, error) {
 // header.
 const maxHeaderCheck = 1 << 20
 
+var errHeaderTooLong = errors.New("chatinc: header longer than the check reads")
+
+// headerLimit reads at most left bytes, then fails: a header cut short must
+// not be judged as if it were whole.
+type headerLimit struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *headerLimit) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		return 0, errHeaderTooLong
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
 // checkHeader checks, before an upload, that the header of a file that can
 // be read twice (a path, or a seekable reader, which is put back where it
 // was) has a "number" column. A reader that cannot seek is sent unchecked.
@@ -165,12 +186,14 @@ func (f File) checkHeader(field string) error {
 	default:
 		return nil
 	}
-	err := csvcheck.Header(io.LimitReader(r, maxHeaderCheck))
+	err := csvcheck.Header(&headerLimit{r: r, left: maxHeaderCheck})
 	var he *csvcheck.HeaderError
-	if errors.As(err, &he) {
+	switch {
+	case errors.As(err, &he):
 		return invalid(field, "%s", he.Reason)
-	}
-	if err != nil {
+	case errors.Is(err, errHeaderTooLong):
+		return nil // not a header to judge by: the API will
+	case err != nil:
 		return &ValidationError{Field: field, Reason: "cannot read the file", Err: err}
 	}
 	return nil

@@ -334,6 +334,14 @@ func TestCheckCampaign(t *testing.T) {
 			{Field: "audiences[2]", Offset: -1, Text: "nobody-like-this", Reason: `audience "nobody-like-this" not found`},
 		}, ce.Problems)
 	})
+	t.Run("an example with its placeholders left in", func(t *testing.T) {
+		err := c.CheckCampaign(ctx, chatinc.CampaignParams{Title: "t", Message: "Hi {users.first_name}", MessageExample: "Hi {users.first_name}"},
+			chatinc.CampaignOptions{})
+		var ce *chatinc.CheckError
+		require.ErrorAs(t, err, &ce)
+		assert.Equal(t, []chatinc.Problem{{Field: "messageExample", Offset: -1, Text: "{users.first_name}",
+			Reason: "a placeholder in the example: it is the message as one contact reads it (see RenderMessage)"}}, ce.Problems)
+	})
 	t.Run("invalid input: the same *ValidationError as CreateCampaign, before any read", func(t *testing.T) {
 		before := len(srv.Requests())
 		p := chatinc.CampaignParams{Title: "t", Message: "Hi {users.first_name}", Buttons: []chatinc.Button{chatinc.URLButton("Shop", "example.com")}}

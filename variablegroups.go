@@ -166,7 +166,8 @@ func (c *Client) CreateVariableGroup(ctx context.Context, p VariableGroupParams)
 // CreateVariableGroupFromFile creates a variable group from a CSV file, and
 // adds its contacts to the audience p.AudienceID:
 // POST /create/variable/group/from/file (multipart: file, name, id,
-// audienceId). The file streams; it is never held in memory.
+// audienceId). The file streams; it is never held in memory. Its header is
+// checked before sending, as CreateAudienceFromFile checks it.
 func (c *Client) CreateVariableGroupFromFile(ctx context.Context, p VariableGroupFileParams) (*Result, error) {
 	switch {
 	case p.ID == "":

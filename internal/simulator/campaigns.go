@@ -52,8 +52,9 @@ type segment struct {
 
 // splitMessage splits msg at its {group.field} placeholders. Braces around
 // anything else ("{}", "{a b}", JSON) are literal text, but for a single
-// name ({first_name}), which is refused: it reads as a placeholder that
-// forgot its group, and would otherwise go out as the literal text.
+// name of letters, digits, "_" and "-" ({first_name}), which is refused: it
+// reads as a placeholder that forgot its group, and would otherwise go out
+// as the literal text.
 func splitMessage(msg string) ([]segment, error) {
 	var segs []segment
 	literal := func(s string) {
@@ -78,7 +79,9 @@ func splitMessage(msg string) ([]segment, error) {
 		}
 		inner := msg[open+1 : open+end]
 		group, field, ok := strings.Cut(inner, ".")
-		name := inner != "" && !strings.ContainsFunc(inner, func(r rune) bool { return unicode.IsSpace(r) || r == '{' })
+		name := inner != "" && !strings.ContainsFunc(inner, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' && r != '.'
+		})
 		if name && !ok {
 			return nil, placeholderError(msg[open:open+end+1], pos+open, "no variable group: a placeholder is {group.variable}")
 		}

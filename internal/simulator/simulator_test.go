@@ -71,6 +71,7 @@ func TestSplitMessage(t *testing.T) {
 		"{a.b}{c.d}":                {"{a.b}", "{c.d}"},
 		"My message {}":             {"My message {}"},
 		"{.x} {x.} {a{b.c} {a b}":   {"{.x} {x.} {a", "{b.c}", " {a b}"},
+		`JSON {"a":1} stays`:        {`JSON {"a":1} stays`},
 		"{My Group.field name} end": {"{My Group.field name}", " end"},
 		"{a.b.c}":                   {"{a.b.c}"},
 		"unclosed {a.b":             {"unclosed {a.b"},
