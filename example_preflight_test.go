@@ -132,3 +132,30 @@ func ExampleFile_WithProgress() {
 	// 0/54 bytes
 	// 54/54 bytes
 }
+
+// A utility template with a message example, made with RenderMessage.
+func ExampleClient_CreateCampaign_messageExample() {
+	chat, done := newExampleClient()
+	defer done()
+	ctx := context.Background()
+	if _, err := chat.CreateVariableGroup(ctx, chatinc.VariableGroupParams{ID: "orders", Name: "orders",
+		Fields: []string{"number_id", "eta"}}); err != nil {
+		log.Fatal(err)
+	}
+
+	p := chatinc.CampaignParams{Title: "Shipping", Message: "Order {orders.number_id} arrives {orders.eta}."}
+	example, err := chatinc.RenderMessage(p.Message, map[string]map[string]string{"orders": {"number_id": "A-1001", "eta": "on Friday"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	p.MessageExample = example // sent as "messageExample"
+	o := chatinc.CampaignOptions{WhatsAppTemplateType: chatinc.TemplateUtility}
+	if err := chat.CheckCampaign(ctx, p, o); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := chat.CreateCampaign(ctx, p, o); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.MessageExample)
+	// Output: Order A-1001 arrives on Friday.
+}
