@@ -56,10 +56,11 @@
 //
 // # Phone numbers
 //
-// Numbers may have a leading "+" and spaces, dashes, dots and parentheses
-// between their 7 to 15 digits. They are stored without the separators and
-// with the "+" if they had one; two numbers with the same digits are the
-// same contact.
+// Numbers may have a leading "+" (or "00", read as "+") and spaces, dashes,
+// dots and parentheses between their 7 to 15 digits. They are stored without
+// the separators and with the "+" if they had one; two numbers with the same
+// digits are the same contact. The simulator is more lenient than the SDK,
+// which refuses a national number (one that starts with 0) before sending.
 //
 // # Faults, rate limits and the request log
 //

@@ -24,6 +24,7 @@ func TestParsePhone(t *testing.T) {
 		"1234567":             "1234567",
 		"123456789012345":     "123456789012345",
 		"+44 20 7946 0958":    "+442079460958",
+		"0044 20 7946 0958":   "+442079460958", // "00" is the international prefix
 	} {
 		got, ok := parsePhone(in)
 		assert.True(t, ok, in)
@@ -38,6 +39,8 @@ func TestParsePhone(t *testing.T) {
 	var set phoneSet
 	assert.True(t, set.add("+15550100001"))
 	assert.False(t, set.add("15550100001"), "the same digits are the same contact")
+	p, _ := parsePhone("0015550100001")
+	assert.False(t, set.add(p), "00 is +")
 	assert.True(t, set.add("15550100002"))
 	assert.Equal(t, []phone{"+15550100001", "15550100002"}, set.list)
 }
