@@ -40,7 +40,7 @@ import (
 const DefaultBaseURL = "https://api.chatinc.com/v1"
 
 // Version is the SDK's version, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Defaults of the client's options.
 const (
