@@ -13,7 +13,6 @@ import (
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
-	"github.com/google/go-querystring/query"
 )
 
 // TemplateType is the WhatsApp template category a campaign is created as.
@@ -327,13 +326,9 @@ func (r *CampaignRun) UnmarshalJSON(data []byte) error {
 // GET /retrieve/campaigns, with ?active=true when o.Active. It is the JS
 // library's retrieveCampaigns.
 func (c *Client) RetrieveCampaigns(ctx context.Context, o RetrieveCampaignsOptions) ([]Campaign, error) {
-	q, err := query.Values(o)
+	path, err := withQuery("retrieve/campaigns", o)
 	if err != nil {
-		return nil, fmt.Errorf("chatinc: encode options: %w", err)
-	}
-	path := "retrieve/campaigns"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
+		return nil, err
 	}
 	return list[Campaign](ctx, c, http.MethodGet, path, nil, "campaigns")
 }

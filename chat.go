@@ -33,6 +33,7 @@ import (
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
+	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -669,6 +670,20 @@ func (c *Client) redact(s string) string {
 func drainAndClose(body io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
 	_ = body.Close()
+}
+
+// withQuery appends the query string go-querystring encodes from opts (a
+// struct with `url:"..."` tags) to path; every query the SDK sends is built
+// here. Empty options leave path as it is.
+func withQuery(path string, opts any) (string, error) {
+	q, err := query.Values(opts)
+	if err != nil {
+		return "", fmt.Errorf("chatinc: encode the query of %s: %w", path, err)
+	}
+	if len(q) == 0 {
+		return path, nil
+	}
+	return path + "?" + q.Encode(), nil
 }
 
 // result sends a call whose answer is a Result.
