@@ -305,6 +305,9 @@ func (s *Simulator) createCampaign(c *call) error {
 	if err := required("title", req.Title, "message", req.Message); err != nil {
 		return err
 	}
+	if err := checkImageURL("imgUrl", req.ImgURL); err != nil {
+		return err
+	}
 	if req.TemplateType != "" && req.TemplateType != templateMarketing {
 		return badRequest("templateType: %q is not supported: the only template type is %q", req.TemplateType, templateMarketing)
 	}
