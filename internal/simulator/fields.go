@@ -25,15 +25,19 @@ const maxWarnings = 10
 // them. Each one is a warning (WarningHeader, the request log and the
 // simulator's logger) or, in strict mode, a 400 naming them all.
 func (c *call) checkFields(v any, body []byte) error {
-	problems := unknownFields(v, body)
-	if len(problems) == 0 {
+	fields := unknownFields(v, body)
+	if len(fields) == 0 {
 		return nil
 	}
 	if c.sim.strict {
-		return badRequest("%s", strings.Join(problems, "; "))
+		msgs := make([]string, len(fields))
+		for i, f := range fields {
+			msgs[i] = "unknown field " + f.name + f.hint
+		}
+		return badRequest("%s", strings.Join(msgs, "; "))
 	}
-	for _, p := range problems {
-		c.warn(p)
+	for _, f := range fields {
+		c.warn("unknown field " + f.name + " ignored" + f.hint)
 	}
 	return nil
 }
@@ -48,10 +52,14 @@ func (c *call) warn(msg string) {
 	}
 }
 
-// unknownFields describes each top-level field of the JSON object body that
+// unknownField is a top-level field of a request that the API does not
+// know: its name, quoted, and a hint (starting with a space or colon) or "".
+type unknownField struct{ name, hint string }
+
+// unknownFields returns each top-level field of the JSON object body that
 // the struct v points to has no exact json name for, in the body's order,
-// with a suggestion when one is close.
-func unknownFields(v any, body []byte) []string {
+// with a hint when a known name is close.
+func unknownFields(v any, body []byte) []unknownField {
 	known := jsonNames(v)
 	if known == nil {
 		return nil
@@ -60,7 +68,7 @@ func unknownFields(v any, body []byte) []string {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return nil
 	}
-	var out []string
+	var out []unknownField
 	for dec.More() && len(out) < maxWarnings {
 		tok, err := dec.Token()
 		if err != nil {
@@ -74,13 +82,13 @@ func unknownFields(v any, body []byte) []string {
 		if _, ok := known[key]; ok {
 			continue
 		}
-		msg := fmt.Sprintf("unknown field %+q ignored", key)
+		f := unknownField{name: fmt.Sprintf("%+q", key)}
 		if nested := nestedKnown(val, known); len(nested) > 0 {
-			msg += fmt.Sprintf(": the API takes %s at the top level of the body, not inside %+q", strings.Join(nested, ", "), key)
+			f.hint = fmt.Sprintf(": the API takes %s at the top level of the body, not inside %s", strings.Join(nested, ", "), f.name)
 		} else if s := suggest(key, known); s != "" {
-			msg += fmt.Sprintf(" (did you mean %+q?)", s)
+			f.hint = fmt.Sprintf(" (did you mean %+q?)", s)
 		}
-		out = append(out, msg)
+		out = append(out, f)
 	}
 	return out
 }
