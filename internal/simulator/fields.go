@@ -48,7 +48,7 @@ func (c *call) warn(msg string) {
 	c.w.Header().Add(WarningHeader, msg) // printable ASCII: names are quoted with %+q
 	c.sim.log.update(c.entry, func(e *Request) { e.Warnings = append(e.Warnings, msg) })
 	if l := c.sim.logger; l != nil {
-		l.Warn("chatinc-mock: "+msg, slog.String("method", c.r.Method), slog.String("path", c.r.URL.Path))
+		l.Warn(msg, slog.String("method", c.r.Method), slog.String("path", c.r.URL.Path))
 	}
 }
 
