@@ -1,15 +1,3 @@
-// Package chatinc is the Go SDK for the Chat Inc broadcast API: build
-// audiences, attach per-contact variables, create and run WhatsApp broadcast
-// campaigns, and read back their delivery results.
-//
-// It mirrors the chatinc JavaScript library (createCampaign becomes
-// CreateCampaign, and so on), takes a context.Context first on every call,
-// validates input before anything is sent, streams uploads and CSV exports,
-// and retries only what is safe to retry: a call that may have sent messages
-// is never sent twice.
-//
-// Package chatinctest provides an in-memory simulator of the API for tests
-// and for trying the SDK without an account.
 package chatinc
 
 import (
