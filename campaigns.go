@@ -98,7 +98,7 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 //
 // CreateCampaign may send messages, and the API has no idempotency key, so
 // it is retried only when the server cannot have acted on it (see the
-// README's retry rule). After any other failure, check RetrieveCampaigns
+// retry rule in the package documentation). After any other failure, check RetrieveCampaigns
 // before calling it again.
 func (c *Client) CreateCampaign(ctx context.Context, p CampaignParams, o CampaignOptions) (*Result, error) {
 	if err := p.validate(o); err != nil {

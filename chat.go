@@ -135,7 +135,7 @@ func WithHTTPClient(hc *http.Client) Option {
 
 // WithRetryMax sets how many times a failed call may be retried after its
 // first attempt (default 2); 0 disables retrying. Which failures are retried
-// depends on the call: see the package README's retry rule.
+// depends on the call: see the retry rule in the package documentation.
 func WithRetryMax(n int) Option {
 	return func(c *Client) error {
 		if n < 0 {
