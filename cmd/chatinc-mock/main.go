@@ -133,6 +133,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if certNote != "" {
 		fmt.Fprintf(stdout, "certificate: %s\n", certNote)
 	}
+	if hosts := usableHosts(ln.Addr()); scheme == "http" && len(hosts) > 1 {
+		fmt.Fprintln(stdout, "note:     clear-text http beyond loopback needs chatinc.WithInsecureCleartextForTesting() in Go; or use -tls")
+	}
 	if *strict {
 		fmt.Fprintln(stdout, "strict: unknown JSON fields are a 400")
 	}
