@@ -152,8 +152,8 @@
 // — and returns a [*ValidationError] naming the field; nothing was sent.
 // Beyond that, the pre-flight calls catch the mistakes a send cannot undo:
 // CheckCampaign checks a campaign's placeholders against the account's
-// variable groups and its audiences against its audiences, making reads
-// only; ValidateMessage, RenderMessage and Placeholders check a message, or
+// variable groups and its audience IDs against the account's audiences,
+// making reads only; ValidateMessage, RenderMessage and Placeholders check a message, or
 // show it as one contact will read it, with no call at all.
 //
 //	_, err = chat.CreateCampaign(ctx, chatinc.CampaignParams{
