@@ -54,8 +54,9 @@
 // "runImediately", a field in the wrong case or the JS library's nested
 // "options" object would create a campaign that is never sent, with no
 // error. The simulator answers such a request as the API does, but adds a
-// warning for each such top-level field, with a suggestion when a known name
-// is close: an X-Chatinc-Mock-Warning header (see WarningHeader) and an
+// warning for each such field, at the top level or in a button or contact
+// ("buttons[1].journeyID"), with a suggestion when a known name is close
+// (names are matched exactly, case included, as the API matches them): an X-Chatinc-Mock-Warning header (see WarningHeader) and an
 // entry in the request's Warnings. WithStrict makes them a 400 instead.
 //
 // The command github.com/chatinc/chatinc-go/cmd/chatinc-mock serves the same

@@ -54,11 +54,11 @@ func WithRateLimit(n int, per time.Duration) Option {
 	return func(c *options) { c.RateLimit, c.RateWindow = n, per }
 }
 
-// WithStrict makes the server answer 400 to a JSON body with a top-level
-// field the API does not know, such as "runImediately" or a nested
-// "options" object, naming the fields. Without it such a field is ignored,
-// as the API would ignore it, with a warning: an X-Chatinc-Mock-Warning
-// header and an entry in the request's Warnings.
+// WithStrict makes the server answer 400 to a JSON body with a field the
+// API does not know, such as "runImediately", a nested "options" object or
+// a button's "journeyID", naming the fields. Without it such a request is
+// answered with a warning: an X-Chatinc-Mock-Warning header and an entry in
+// the request's Warnings.
 func WithStrict() Option {
 	return func(c *options) { c.Strict = true }
 }
@@ -149,7 +149,7 @@ type Request struct {
 	// or if the connection was dropped or the client gave up first.
 	Status int
 	// Warnings are the warnings the server sent in the X-Chatinc-Mock-Warning
-	// header of its answer, such as `unknown field "runImediately" ignored
+	// header of its answer, such as `unknown field "runImediately"
 	// (did you mean "runImmediately"?)`. See WithStrict.
 	Warnings []string
 }

@@ -189,7 +189,7 @@ func TestStrictAndWarnings(t *testing.T) {
 	m := startMock(t)
 	resp := send(m)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	want := `unknown field "runImediately" ignored (did you mean "runImmediately"?)`
+	want := `unknown field "runImediately" (did you mean "runImmediately"?)`
 	assert.Equal(t, want, resp.Header.Get("X-Chatinc-Mock-Warning"))
 	assert.Contains(t, m.stderr.String(), "level=WARN")
 	assert.Contains(t, m.stderr.String(), `runImediately`)

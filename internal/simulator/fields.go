@@ -20,24 +20,21 @@ const WarningHeader = "X-Chatinc-Mock-Warning"
 // maxWarnings caps the warnings of one request.
 const maxWarnings = 10
 
-// checkFields looks for the top-level fields of body that v (a pointer to
-// the endpoint's request struct) does not name, exactly as the API spells
-// them. Each one is a warning (WarningHeader, the request log and the
-// simulator's logger) or, in strict mode, a 400 naming them all.
+// checkFields looks for the fields of body that v (a pointer to the
+// endpoint's request struct) does not name exactly as the API spells them:
+// at the top level, and inside the objects of known fields (a button's
+// "journeyID"). Each one is a warning (WarningHeader, the request log and
+// the simulator's logger) or, in strict mode, a 400 naming them all.
 func (c *call) checkFields(v any, body []byte) error {
-	fields := unknownFields(v, body)
-	if len(fields) == 0 {
+	msgs := unknownFields(v, body)
+	if len(msgs) == 0 {
 		return nil
 	}
 	if c.sim.strict {
-		msgs := make([]string, len(fields))
-		for i, f := range fields {
-			msgs[i] = "unknown field " + f.name + f.hint
-		}
 		return badRequest("%s", strings.Join(msgs, "; "))
 	}
-	for _, f := range fields {
-		c.warn("unknown field " + f.name + " ignored" + f.hint)
+	for _, msg := range msgs {
+		c.warn(msg)
 	}
 	return nil
 }
@@ -52,74 +49,107 @@ func (c *call) warn(msg string) {
 	}
 }
 
-// unknownField is a top-level field of a request that the API does not
-// know: its name, quoted, and a hint (starting with a space or colon) or "".
-type unknownField struct{ name, hint string }
-
-// unknownFields returns each top-level field of the JSON object body that
-// the struct v points to has no exact json name for, in the body's order,
-// with a hint when a known name is close.
-func unknownFields(v any, body []byte) []unknownField {
-	known := jsonNames(v)
-	if known == nil {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil
-	}
-	var out []unknownField
-	for dec.More() && len(out) < maxWarnings {
-		tok, err := dec.Token()
-		if err != nil {
-			return out
-		}
-		key, _ := tok.(string)
-		var val json.RawMessage
-		if err := dec.Decode(&val); err != nil {
-			return out
-		}
-		if _, ok := known[key]; ok {
-			continue
-		}
-		f := unknownField{name: fmt.Sprintf("%+q", key)}
-		if nested := nestedKnown(val, known); len(nested) > 0 {
-			f.hint = fmt.Sprintf(": the API takes %s at the top level of the body, not inside %s", strings.Join(nested, ", "), f.name)
-		} else if s := suggest(key, known); s != "" {
-			f.hint = fmt.Sprintf(" (did you mean %+q?)", s)
-		}
-		out = append(out, f)
-	}
-	return out
-}
-
-// jsonNames returns the JSON names of the fields of the struct v points to,
-// or nil when v is not a pointer to a struct.
-func jsonNames(v any) map[string]struct{} {
+// unknownFields describes each field of the JSON object body that the
+// struct v points to has no exact json name for, in the body's order, with
+// a hint when a known name is close. Go's encoding/json matches names
+// without regard to case; the API does not.
+func unknownFields(v any, body []byte) []string {
 	t := reflect.TypeOf(v)
 	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
 		return nil
 	}
-	t = t.Elem()
-	names := make(map[string]struct{}, t.NumField())
+	var out []string
+	walkObject(t.Elem(), body, "", &out)
+	return out
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// walkObject checks the keys of the JSON object raw against the struct type
+// t, and the values of known keys against their types. prefix is where raw
+// is in the body: "" at the top, "buttons[1]." inside.
+func walkObject(t reflect.Type, raw []byte, prefix string, out *[]string) {
+	known := jsonFields(t)
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return
+	}
+	for dec.More() && len(*out) < maxWarnings {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		key, _ := tok.(string)
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return
+		}
+		if ft, ok := known[key]; ok {
+			walkValue(ft, val, prefix+key, out)
+			continue
+		}
+		msg := fmt.Sprintf("unknown field %+q", prefix+key)
+		if nested := nestedKnown(val, known); len(nested) > 0 && prefix == "" {
+			msg += fmt.Sprintf(": the API takes %s at the top level of the body, not inside %+q", strings.Join(nested, ", "), key)
+		} else if s := suggest(key, known); s != "" {
+			msg += fmt.Sprintf(" (did you mean %+q?)", prefix+s)
+		}
+		*out = append(*out, msg)
+	}
+}
+
+// walkValue checks the JSON value raw at path against the type t: the
+// objects of a struct, or of a slice of structs, are walked; other values
+// are not.
+func walkValue(t reflect.Type, raw []byte, path string, out *[]string) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || reflect.PointerTo(t).Implements(unmarshalerType):
+	case t.Kind() == reflect.Struct && raw[0] == '{':
+		walkObject(t, raw, path+".", out)
+	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && raw[0] == '[':
+		elem := t.Elem()
+		for elem.Kind() == reflect.Pointer {
+			elem = elem.Elem()
+		}
+		if elem.Kind() != reflect.Struct || reflect.PointerTo(elem).Implements(unmarshalerType) {
+			return
+		}
+		var elems []json.RawMessage
+		if json.Unmarshal(raw, &elems) != nil {
+			return
+		}
+		for i, e := range elems {
+			walkValue(elem, e, fmt.Sprintf("%s[%d]", path, i), out)
+		}
+	}
+}
+
+// jsonFields returns the JSON names of the fields of the struct type t,
+// with their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	fields := make(map[string]reflect.Type, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		switch {
 		case name == "-" || !f.IsExported():
 		case name == "":
-			names[f.Name] = struct{}{}
+			fields[f.Name] = f.Type
 		default:
-			names[name] = struct{}{}
+			fields[name] = f.Type
 		}
 	}
-	return names
+	return fields
 }
 
 // nestedKnown returns the known field names that raw, when it is an
 // object, holds: {"options": {"runImmediately": true}} sent to an endpoint
 // that takes runImmediately at the top level.
-func nestedKnown(raw json.RawMessage, known map[string]struct{}) []string {
+func nestedKnown(raw json.RawMessage, known map[string]reflect.Type) []string {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(raw, &obj) != nil {
 		return nil
@@ -136,7 +166,7 @@ func nestedKnown(raw json.RawMessage, known map[string]struct{}) []string {
 
 // suggest returns the known name closest to key: the same but for case, or
 // within two edits; or "".
-func suggest(key string, known map[string]struct{}) string {
+func suggest(key string, known map[string]reflect.Type) string {
 	best, bestDist := "", 3
 	for name := range known {
 		d := editDistance(strings.ToLower(key), strings.ToLower(name))
