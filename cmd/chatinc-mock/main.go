@@ -20,9 +20,9 @@
 // its path: add it to the client's trusted roots. With -cert and -key it
 // serves HTTPS with that certificate and private key (PEM files) instead.
 //
-// A JSON body with a top-level field the API does not know is answered with
-// an X-Chatinc-Mock-Warning header and logged on stderr; with -strict it is
-// a 400.
+// A JSON body with a field the API does not know (at the top level, or in a
+// button or contact) is answered with an X-Chatinc-Mock-Warning header and
+// logged on stderr; with -strict it is a 400.
 package main
 
 import (
