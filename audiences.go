@@ -15,6 +15,7 @@ import (
 // Contact is a member of an audience, identified by a WhatsApp phone number
 // in international form ("+15551234567" or "15551234567").
 type Contact struct {
+	// Number is the phone number, with its country code.
 	Number string `json:"number"`
 }
 
@@ -56,8 +57,11 @@ func (p AudienceParams) validate() error {
 
 // Audience is an audience as retrieved.
 type Audience struct {
-	ID          string
-	Name        string
+	// ID is the audience's ID: use it in a campaign's audiences.
+	ID string
+	// Name is the audience's display name.
+	Name string
+	// Description is the audience's description, or "".
 	Description string
 	// ContactCount is the number of contacts, when the API reports it.
 	ContactCount int

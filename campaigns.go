@@ -18,7 +18,6 @@ import (
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
-	"github.com/google/go-querystring/query"
 )
 
 // TemplateType is the WhatsApp template category a campaign is created as.
@@ -141,7 +140,7 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 //
 // CreateCampaign may send messages, and the API has no idempotency key, so
 // it is retried only when the server cannot have acted on it (see the
-// README's retry rule). After any other failure, check RetrieveCampaigns
+// retry rule in the package documentation). After any other failure, check RetrieveCampaigns
 // before calling it again.
 func (c *Client) CreateCampaign(ctx context.Context, p CampaignParams, o CampaignOptions) (*Result, error) {
 	if err := p.validate(o); err != nil {
@@ -212,39 +211,79 @@ type RetrieveCampaignsOptions struct {
 
 // Campaign is a campaign as retrieved, with its delivery totals.
 type Campaign struct {
-	CampaignID              string
-	Title                   string
-	Message                 string
-	ImgURL                  string
-	Locale                  string
-	TemplateID              string
+	// CampaignID is the campaign's ID: pass it to RunCampaign and
+	// RetrieveCampaignDetails.
+	CampaignID string
+	// Title is the name the campaign was created with.
+	Title string
+	// Message is the campaign's message as written, placeholders included.
+	Message string
+	// ImgURL is the campaign's image, or "".
+	ImgURL string
+	// Locale is the WhatsApp template's language, e.g. "en_US".
+	Locale string
+	// TemplateID is the ID of the WhatsApp template the campaign was
+	// created as.
+	TemplateID string
+	// WhatsAppTemplatesStatus is WhatsApp's review status of the template,
+	// e.g. "APPROVED"; a template that is not approved cannot be sent.
 	WhatsAppTemplatesStatus string
-	Buttons                 []Button
+	// Buttons are the campaign's buttons, as the API returns them.
+	Buttons []Button
 	// Variables are the placeholders the message uses, as the API lists
 	// them (e.g. "users.first_name").
 	Variables []string
-	// Runs are the campaign's sends.
+	// Runs are the campaign's sends, oldest first. After a send whose
+	// outcome is not known, a new entry here says it went out.
 	Runs []CampaignRun
 
-	TotalSent           int
-	TotalDelivered      int
-	TotalRead           int
-	TotalSendErrors     int
+	// TotalSent counts the messages WhatsApp accepted, over the completed
+	// runs: those delivered, read and undelivered (ActionDeliveryError)
+	// included. DeliveryRate and ReadRate divide by it.
+	TotalSent int
+	// TotalDelivered counts the messages delivered to a phone (read ones
+	// included).
+	TotalDelivered int
+	// TotalRead counts the messages their recipient opened.
+	TotalRead int
+	// TotalSendErrors counts the messages WhatsApp would not accept
+	// (ActionSendError).
+	TotalSendErrors int
+	// TotalDeliveryErrors counts the messages sent but never delivered
+	// (ActionDeliveryError).
 	TotalDeliveryErrors int
-	TotalNotOnWhatsApp  int
+	// TotalNotOnWhatsApp counts the numbers that have no WhatsApp account
+	// (ActionNotOnWhatsApp).
+	TotalNotOnWhatsApp int
 
 	// Raw is the campaign object as received, for fields this type does not
 	// name.
 	Raw json.RawMessage
 }
 
+// The statuses of a CampaignRun, as the API reports them.
+const (
+	// RunScheduled is a run whose TimeToRun has not come yet: nothing has
+	// been sent.
+	RunScheduled = "scheduled"
+	// RunCompleted is a run whose messages have gone out; their outcomes
+	// are in RetrieveCampaignDetails.
+	RunCompleted = "completed"
+)
+
 // CampaignRun is one send of a campaign.
 type CampaignRun struct {
-	RunID     string
+	// RunID identifies the run.
+	RunID string
+	// Audiences are the audience IDs the run was sent to (or AudienceAll).
 	Audiences []string
+	// TimeToRun is when the run was, or is, to go out.
 	TimeToRun time.Time
-	Status    string
-	Contacts  int
+	// Status is RunScheduled or RunCompleted (or another word the API may
+	// add).
+	Status string
+	// Contacts is how many contacts the run targets.
+	Contacts int
 }
 
 // DeliveryRate is TotalDelivered / TotalSent, or 0 when nothing was sent.
@@ -333,13 +372,9 @@ func (r *CampaignRun) UnmarshalJSON(data []byte) error {
 // GET /retrieve/campaigns, with ?active=true when o.Active. It is the JS
 // library's retrieveCampaigns.
 func (c *Client) RetrieveCampaigns(ctx context.Context, o RetrieveCampaignsOptions) ([]Campaign, error) {
-	q, err := query.Values(o)
+	path, err := withQuery("retrieve/campaigns", o)
 	if err != nil {
-		return nil, fmt.Errorf("chatinc: encode options: %w", err)
-	}
-	path := "retrieve/campaigns"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
+		return nil, err
 	}
 	return list[Campaign](ctx, c, http.MethodGet, path, nil, "campaigns")
 }
@@ -349,14 +384,34 @@ func (c *Client) RetrieveCampaigns(ctx context.Context, o RetrieveCampaignsOptio
 type CampaignDetail struct {
 	// Number is the contact's phone number.
 	Number string
-	// Action is what happened, e.g. "sent", "delivered", "read",
-	// "send_error", "delivery_error" or "not_on_whatsapp".
+	// Action is what happened to the message: one of the Action constants
+	// (ActionRead, ActionNotOnWhatsApp, ...), or another word the API may
+	// add.
 	Action string
 	// Columns holds every other field of the row as text: strings as they
 	// are, numbers and booleans in their JSON form, objects and arrays as
-	// JSON.
+	// JSON. The simulator sends "runId", "message" (as the contact read it)
+	// and "timestamp" (Unix seconds).
 	Columns map[string]string
 }
+
+// The outcomes of one message, as CampaignDetail.Action reports them. Each
+// message has one: the furthest it got, or the error that stopped it.
+const (
+	// ActionSent: WhatsApp accepted the message; it has not been delivered
+	// (yet).
+	ActionSent = "sent"
+	// ActionDelivered: the message reached the contact's phone, unread.
+	ActionDelivered = "delivered"
+	// ActionRead: the contact opened the message.
+	ActionRead = "read"
+	// ActionSendError: WhatsApp did not accept the message.
+	ActionSendError = "send_error"
+	// ActionDeliveryError: the message was sent but could not be delivered.
+	ActionDeliveryError = "delivery_error"
+	// ActionNotOnWhatsApp: the number has no WhatsApp account.
+	ActionNotOnWhatsApp = "not_on_whatsapp"
+)
 
 // UnmarshalJSON decodes a row, keeping the columns it does not name.
 func (d *CampaignDetail) UnmarshalJSON(data []byte) error {

@@ -23,10 +23,12 @@ import (
 // These tests drive every SDK call against the simulator, through the real
 // transport: what a user's integration test does.
 
-// newSimClient starts a simulator and returns a client for it.
+// newSimClient starts a simulator and returns a client for it. The
+// simulator is strict, so every test through it also checks that the SDK
+// sends no JSON field the API does not know.
 func newSimClient(t *testing.T, opts ...chatinctest.Option) (*chatinc.Client, *chatinctest.Server) {
 	t.Helper()
-	srv := chatinctest.NewServer(opts...)
+	srv := chatinctest.NewServer(append([]chatinctest.Option{chatinctest.WithStrict()}, opts...)...)
 	t.Cleanup(srv.Close)
 	c, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL),
 		chatinc.WithRetryWait(time.Millisecond, 2*time.Millisecond))

@@ -127,9 +127,12 @@ func invalid(field, format string, args ...any) *ValidationError {
 // CreateCampaign and RunCampaign the messages may have gone out, so do not
 // simply repeat such a call.
 type DecodeError struct {
+	// StatusCode is the answer's HTTP status (a 2xx).
 	StatusCode int
-	Method     string
-	Path       string
+	// Method and Path identify the call, e.g. "POST" and "/create/campaign"
+	// (relative to the base URL).
+	Method string
+	Path   string
 	// Body is the start of the response body (at most 4 KiB).
 	Body string
 	// Err is the decoding error.

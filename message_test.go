@@ -302,8 +302,8 @@ func TestTemplateTypesAgainstSimulator(t *testing.T) {
 		err := c.CheckCampaign(context.Background(), chatinc.CampaignParams{Title: "t", Message: "Your code is ready"},
 			chatinc.CampaignOptions{WhatsAppTemplateType: tt})
 		require.NoError(t, err)
-		_, err = c.CreateCampaign(context.Background(), chatinc.CampaignParams{Title: "t", Message: "Your code is ready"},
-			chatinc.CampaignOptions{WhatsAppTemplateType: tt})
+		_, err = c.CreateCampaign(context.Background(), chatinc.CampaignParams{Title: "t", Message: "Your code is ready",
+			MessageExample: "Your code is ready"}, chatinc.CampaignOptions{WhatsAppTemplateType: tt})
 		require.NoError(t, err, tt)
 	}
 }

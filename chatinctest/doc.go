@@ -74,6 +74,18 @@
 // faults, and neither they nor faulted requests count against the rate
 // limit.
 //
+// # Unknown fields
+//
+// The API ignores a JSON field it does not know, so a misspelt
+// "runImediately", a field in the wrong case or the JS library's nested
+// "options" object would create a campaign that is never sent, with no
+// error. The simulator answers such a request as the API does, but adds a
+// warning for each such field, at the top level or in a button or contact
+// ("buttons[1].journeyID"), with a suggestion when a known name is close
+// (names are matched exactly, case included, as the API matches them): an X-Chatinc-Mock-Warning header (see WarningHeader) and an
+// entry in the request's Warnings. WithStrict makes them a 400 instead.
+//
 // The command github.com/chatinc/chatinc-go/cmd/chatinc-mock serves the same
-// simulator on a port, for curl and other languages.
+// simulator on a port, for curl, other languages and test networks, over
+// http or (with -tls) https.
 package chatinctest

@@ -358,7 +358,7 @@ func TestValidationErrors(t *testing.T) {
 	}{
 		// Malformed bodies.
 		{"/create/audience", `{"id":`, 400, "malformed JSON: unexpected end of the body"},
-		{"/create/audience", `{"id": "a",}`, 400, "malformed JSON: invalid character '}' looking for beginning of object key string (at byte 12)"},
+		{"/create/audience", `{"id": "a",}`, 400, "malformed JSON: a trailing comma before the '}' at byte 12: JSON allows no comma after the last element"},
 		{"/create/audience", `[1, 2]`, 400, "malformed JSON: the body must be a JSON object, not array"},
 		{"/create/audience", `"id"`, 400, "malformed JSON: the body must be a JSON object, not string"},
 		{"/create/audience", `{"id": "a"} {"id": "b"}`, 400, "malformed JSON: unexpected data after the object"},

@@ -366,6 +366,9 @@ func (s *Simulator) createCampaign(c *call) error {
 	if err := required("title", req.Title, "message", req.Message); err != nil {
 		return err
 	}
+	if err := checkImageURL("imgUrl", req.ImgURL); err != nil {
+		return err
+	}
 	if req.TemplateType != "" && !slices.Contains(templateTypes, req.TemplateType) {
 		return badRequest("templateType: %q is not a template type: use %s", req.TemplateType, strings.Join(templateTypes, ", "))
 	}
