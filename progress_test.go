@@ -5,9 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	chatinc "github.com/chatinc/chatinc-go"
 	"github.com/chatinc/chatinc-go/chatinctest"
@@ -123,4 +126,56 @@ func TestWithProgressLeavesTheFileAlone(t *testing.T) {
 	require.Error(t, err)
 	assert.Empty(t, log.calls, "the header check is not progress")
 	assert.Zero(t, srv.RequestCount("/create/audience/from/file"))
+}
+
+// TestWithProgressOverTLS runs an upload with progress over HTTP/1.1 and
+// HTTP/2 (TLS, loopback), where the transport reads the body on a goroutine
+// of its own: the first attempt is read whole and answered 500, the second
+// succeeds, and each attempt reports from 0 to the whole file.
+func TestWithProgressOverTLS(t *testing.T) {
+	content := bigCSV()
+	size := int64(len(content))
+	for _, h2 := range []bool{false, true} {
+		t.Run(map[bool]string{false: "HTTP/1.1", true: "HTTP/2"}[h2], func(t *testing.T) {
+			var (
+				mu     sync.Mutex
+				bodies []int64
+				protos []string
+			)
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n, _ := io.Copy(io.Discard, r.Body)
+				mu.Lock()
+				bodies, protos = append(bodies, n), append(protos, r.Proto)
+				first := len(bodies) == 1
+				mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				if first {
+					w.WriteHeader(http.StatusInternalServerError)
+					_, _ = io.WriteString(w, `{"status":"error","message":"try again"}`)
+					return
+				}
+				_, _ = io.WriteString(w, `{"status":"success","message":"audience created"}`)
+			}))
+			srv.EnableHTTP2 = h2
+			srv.StartTLS()
+			t.Cleanup(srv.Close)
+			c, err := chatinc.NewClient("sk_test", chatinc.WithBaseURL(srv.URL+"/v1"), chatinc.WithHTTPClient(srv.Client()),
+				chatinc.WithRetryWait(time.Millisecond, 2*time.Millisecond))
+			require.NoError(t, err)
+
+			var log progressLog
+			file := chatinc.FileFromPath(writeFile(t, "big.csv", content)).WithProgress(log.fn)
+			_, err = c.CreateAudienceFromFile(context.Background(), chatinc.AudienceFileParams{ID: "a", Name: "A", File: file})
+			require.NoError(t, err)
+
+			require.Len(t, bodies, 2)
+			assert.Equal(t, bodies[0], bodies[1], "the retry sent the same bytes")
+			assert.Equal(t, map[bool]string{false: "HTTP/1.1", true: "HTTP/2.0"}[h2], protos[0])
+			got := log.attempts(t)
+			require.Len(t, got, 2)
+			for _, calls := range got {
+				assert.Equal(t, [2]int64{size, size}, calls[len(calls)-1])
+			}
+		})
+	}
 }
