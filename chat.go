@@ -60,9 +60,13 @@ type Client struct {
 	// Client-lifetime values every call shares, set by NewClient: the
 	// base URL as text, and the retry loop, whose hooks find the call they
 	// serve in the request's context.
-	base string
-	rc   *retryablehttp.Client
+	base    string
+	rc      *retryablehttp.Client
+	headers struct{ userAgent []string }
 }
+
+// acceptJSON is the value of Accept, and of a JSON body's Content-Type.
+var acceptJSON = []string{"application/json"}
 
 // secret holds the API key; it formats as "[redacted]" whatever the verb.
 type secret string
@@ -269,6 +273,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		c.http = &hc
 	}
 	c.base = c.baseURL.String()
+	c.headers.userAgent = []string{c.userAgent}
 	c.rc = &retryablehttp.Client{
 		HTTPClient:     c.http,
 		Logger:         nil, // retryablehttp's own logger writes to stderr; ours is slog
@@ -508,10 +513,17 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	if length != -2 {
 		req.ContentLength = length
 	}
+	// The values but the key's are the client's, shared by its requests (a
+	// RoundTripper must not modify a request; Set and Add replace them).
+	// The key is set per request, so that it is kept in one place only.
 	req.Header.Set("Authorization", string(c.apiKey))
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
-	if contentType != "" {
+	req.Header["User-Agent"] = c.headers.userAgent
+	req.Header["Accept"] = acceptJSON
+	switch contentType {
+	case "":
+	case "application/json":
+		req.Header["Content-Type"] = acceptJSON
+	default:
 		req.Header.Set("Content-Type", contentType)
 	}
 	cl.req = req
