@@ -79,6 +79,17 @@ type baseline struct {
 }
 
 func (bl *baseline) do(ctx context.Context, method, path string, body []byte, v any) error {
+	return bl.send(ctx, method, path, body, func(r io.Reader) error {
+		if v == nil {
+			_, err := io.Copy(io.Discard, r)
+			return err
+		}
+		return json.NewDecoder(r).Decode(v)
+	})
+}
+
+// send makes the request and gives the body of a 2xx answer to read.
+func (bl *baseline) send(ctx context.Context, method, path string, body []byte, read func(io.Reader) error) error {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -101,11 +112,36 @@ func (bl *baseline) do(ctx context.Context, method, path string, body []byte, v 
 	if resp.StatusCode >= 300 {
 		return fmt.Errorf("status %d", resp.StatusCode)
 	}
-	if v == nil {
-		_, err = io.Copy(io.Discard, resp.Body)
+	return read(resp.Body)
+}
+
+// pair runs the sdk and baseline sub-benchmarks of one case, one after the
+// other, each call once per iteration.
+func pair(b *testing.B, sdk, baseline func() error) {
+	for _, side := range []struct {
+		name string
+		call func() error
+	}{{"sdk", sdk}, {"baseline", baseline}} {
+		b.Run(side.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if err := side.call(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// write is the baseline of a write: json.Marshal of body, POST, decode
+// the answer.
+func (bl *baseline) write(ctx context.Context, path string, body any) error {
+	buf, err := json.Marshal(body)
+	if err != nil {
 		return err
 	}
-	return json.NewDecoder(resp.Body).Decode(v)
+	var r plainResult
+	return bl.do(ctx, http.MethodPost, path, buf, &r)
 }
 
 // memTransport answers every request in memory with body: no network, so
@@ -147,23 +183,19 @@ func BenchmarkSmallRead(b *testing.B) {
 				sdk = sdkClient(b, srv.URL)
 				bl.hc = tunedClient()
 			}
-			b.Run("sdk", func(b *testing.B) {
-				b.ReportAllocs()
-				for range b.N {
-					g, err := sdk.RetrieveVariableGroups(ctx)
-					if err != nil || len(g) != 1 {
-						b.Fatal(g, err)
-					}
+			pair(b, func() error {
+				g, err := sdk.RetrieveVariableGroups(ctx)
+				if err == nil && len(g) != 1 {
+					err = fmt.Errorf("%d groups", len(g))
 				}
-			})
-			b.Run("baseline", func(b *testing.B) {
-				b.ReportAllocs()
-				for range b.N {
-					var g []plainGroup
-					if err := bl.do(ctx, http.MethodPost, "retrieve/variable/groups", nil, &g); err != nil || len(g) != 1 {
-						b.Fatal(g, err)
-					}
+				return err
+			}, func() error {
+				var g []plainGroup
+				err := bl.do(ctx, http.MethodPost, "retrieve/variable/groups", nil, &g)
+				if err == nil && len(g) != 1 {
+					err = fmt.Errorf("%d groups", len(g))
 				}
+				return err
 			})
 		})
 	}
@@ -190,27 +222,10 @@ func BenchmarkSmallWrite(b *testing.B) {
 	sdk := sdkClient(b, srv.URL)
 	bl := &baseline{hc: tunedClient(), base: srv.URL}
 	p := chatinc.AudienceParams{ID: "a", Name: "VIP", Description: "our best", Contacts: contacts(10)}
-	b.Run("sdk", func(b *testing.B) {
-		b.ReportAllocs()
-		for range b.N {
-			if _, err := sdk.CreateAudience(ctx, p); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("baseline", func(b *testing.B) {
-		b.ReportAllocs()
-		for range b.N {
-			body, err := json.Marshal(p)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var r plainResult
-			if err := bl.do(ctx, http.MethodPost, "create/audience", body, &r); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	pair(b, func() error {
+		_, err := sdk.CreateAudience(ctx, p)
+		return err
+	}, func() error { return bl.write(ctx, "create/audience", p) })
 }
 
 func BenchmarkAddContacts100k(b *testing.B) {
@@ -219,29 +234,14 @@ func BenchmarkAddContacts100k(b *testing.B) {
 	sdk := sdkClient(b, srv.URL)
 	bl := &baseline{hc: tunedClient(), base: srv.URL}
 	cs := contacts(100_000)
-	b.Run("sdk", func(b *testing.B) {
-		b.ReportAllocs()
-		for range b.N {
-			if _, err := sdk.AddContactsToAudience(ctx, "a", cs); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("baseline", func(b *testing.B) {
-		b.ReportAllocs()
-		for range b.N {
-			body, err := json.Marshal(struct {
-				ID       string            `json:"id"`
-				Contacts []chatinc.Contact `json:"contacts"`
-			}{"a", cs})
-			if err != nil {
-				b.Fatal(err)
-			}
-			var r plainResult
-			if err := bl.do(ctx, http.MethodPost, "create/audience", body, &r); err != nil {
-				b.Fatal(err)
-			}
-		}
+	pair(b, func() error {
+		_, err := sdk.AddContactsToAudience(ctx, "a", cs)
+		return err
+	}, func() error {
+		return bl.write(ctx, "create/audience", struct {
+			ID       string            `json:"id"`
+			Contacts []chatinc.Contact `json:"contacts"`
+		}{"a", cs})
 	})
 }
 
@@ -267,31 +267,16 @@ func BenchmarkCreateVariableGroup100k(b *testing.B) {
 		plain[i] = r
 		p.Values[i] = chatinc.Row{Number: r.Number, Values: map[string]string{"first_name": r.FirstName, "last_name": r.LastName, "city": r.City}}
 	}
-	b.Run("sdk", func(b *testing.B) {
-		b.ReportAllocs()
-		for range b.N {
-			if _, err := sdk.CreateVariableGroup(ctx, p); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("baseline", func(b *testing.B) {
-		b.ReportAllocs()
-		for range b.N {
-			body, err := json.Marshal(struct {
-				ID     string     `json:"id"`
-				Name   string     `json:"name"`
-				Fields []string   `json:"fields"`
-				Values []plainRow `json:"values"`
-			}{"g", "users", fields, plain})
-			if err != nil {
-				b.Fatal(err)
-			}
-			var r plainResult
-			if err := bl.do(ctx, http.MethodPost, "create/variable/group", body, &r); err != nil {
-				b.Fatal(err)
-			}
-		}
+	pair(b, func() error {
+		_, err := sdk.CreateVariableGroup(ctx, p)
+		return err
+	}, func() error {
+		return bl.write(ctx, "create/variable/group", struct {
+			ID     string     `json:"id"`
+			Name   string     `json:"name"`
+			Fields []string   `json:"fields"`
+			Values []plainRow `json:"values"`
+		}{"g", "users", fields, plain})
 	})
 }
 
@@ -468,36 +453,22 @@ func BenchmarkCampaignDetailsIterator1M(b *testing.B) {
 // body, '[' then a row at a time into a struct, turned into the same
 // CampaignDetail the SDK yields.
 func (bl *baseline) stream(ctx context.Context, path string, body []byte, f func(chatinc.CampaignDetail)) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, bl.base+"/v1/"+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", apiKey)
-	req.Header.Set("User-Agent", userAgent)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := bl.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("status %d", resp.StatusCode)
-	}
-	dec := json.NewDecoder(resp.Body)
-	if _, err := dec.Token(); err != nil {
-		return err
-	}
-	for dec.More() {
-		var r plainDetail
-		if err := dec.Decode(&r); err != nil {
+	return bl.send(ctx, http.MethodPost, path, body, func(r io.Reader) error {
+		dec := json.NewDecoder(r)
+		if _, err := dec.Token(); err != nil {
 			return err
 		}
-		f(chatinc.CampaignDetail{Number: r.Number, Action: r.Action, Columns: map[string]string{
-			"runId": r.RunID, "message": r.Message, "timestamp": strconv.FormatInt(r.Timestamp, 10)}})
-	}
-	_, err = dec.Token()
-	return err
+		for dec.More() {
+			var r plainDetail
+			if err := dec.Decode(&r); err != nil {
+				return err
+			}
+			f(chatinc.CampaignDetail{Number: r.Number, Action: r.Action, Columns: map[string]string{
+				"runId": r.RunID, "message": r.Message, "timestamp": strconv.FormatInt(r.Timestamp, 10)}})
+		}
+		_, err := dec.Token()
+		return err
+	})
 }
 
 // TestBaselinesAgree checks that each baseline does what the SDK does:
