@@ -54,8 +54,8 @@ const (
 // *Client is safe for concurrent use by many goroutines. Printing a Client
 // (with any fmt verb) never shows its API key.
 type Client struct {
-	baseURL        *url.URL // ends in "/"
-	apiKey         secret
+	baseURL        *url.URL            // ends in "/"
+	key            func() *credentials // behind a func, so that reflection cannot print it
 	userAgent      string
 	http           *http.Client
 	logger         *slog.Logger
@@ -65,12 +65,6 @@ type Client struct {
 	maxResponse    int64
 	attemptTimeout time.Duration
 }
-
-// secret holds the API key; it formats as "[redacted]" whatever the verb.
-type secret string
-
-// Format implements fmt.Formatter.
-func (secret) Format(f fmt.State, _ rune) { io.WriteString(f, "[redacted]") }
 
 // Format implements fmt.Formatter so that %v, %+v, %#v and %s of a Client
 // show its base URL but never its API key.
@@ -218,7 +212,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		baseURL:      base,
-		apiKey:       secret(apiKey),
+		key:          newCredentials(apiKey).get,
 		userAgent:    fmt.Sprintf("chatinc-go/%s (%s)", Version, runtime.Version()),
 		retryMax:     DefaultRetryMax,
 		retryWaitMin: DefaultRetryWaitMin,
@@ -258,6 +252,10 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	if u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("chatinc: base URL %q: need a scheme and a host", raw)
 	}
+	// Host names are case-insensitive, but net/http's proxy rule bypasses
+	// the proxy for "localhost" only in lower case: http://LOCALHOST/ must
+	// not send the key to an HTTP_PROXY in clear text.
+	u.Host = strings.ToLower(u.Host)
 	switch u.Scheme {
 	case "https":
 	case "http":
@@ -295,7 +293,19 @@ func defaultHTTPClient() *http.Client {
 	}
 	t.TLSClientConfig.MinVersion = tls.VersionTLS12
 	t.MaxIdleConnsPerHost = 16
+	t.Proxy = proxyForTLSOnly
 	return &http.Client{Transport: t, CheckRedirect: checkRedirect}
+}
+
+// proxyForTLSOnly is the SDK transport's proxy rule: the environment's
+// (HTTPS_PROXY, NO_PROXY) for https, and never a proxy for clear-text http,
+// which the SDK speaks only to a loopback host: the key must not cross a
+// network unencrypted on its way to a proxy.
+func proxyForTLSOnly(req *http.Request) (*url.URL, error) {
+	if req.URL.Scheme != "https" {
+		return nil, nil
+	}
+	return http.ProxyFromEnvironment(req)
 }
 
 // errTooManyRedirects ends a redirect loop; like a refused redirect, it is
@@ -368,6 +378,7 @@ type call struct {
 	body      []byte // the final response's body, read inside the retry loop
 	bodyErr   error
 	bodyRead  bool
+	bodyCut   bool // body is the start of a longer answer
 	streaming bool // the body goes to an io.Writer, read after the loop
 }
 
@@ -415,7 +426,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	if length != -2 {
 		req.ContentLength = length
 	}
-	req.Header.Set("Authorization", string(c.apiKey))
+	req.Header.Set("Authorization", c.key().key)
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
 	if contentType != "" {
@@ -466,7 +477,7 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 		if resp != nil {
 			drainAndClose(resp.Body)
 		}
-		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
+		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, c.key().scrub(err))
 	}
 	defer drainAndClose(resp.Body)
 
@@ -477,9 +488,9 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 		cl.readBody(resp)
 	}
 	if cl.bodyErr != nil {
-		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, cl.bodyErr)
+		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, c.key().scrub(cl.bodyErr))
 	}
-	if err := cl.checkResponse(resp, cl.body); err != nil {
+	if err := cl.checkResponse(resp, cl.body, cl.bodyCut); err != nil {
 		return 0, err
 	}
 	if v == nil || cl.streaming || len(bytes.TrimSpace(cl.body)) == 0 {
@@ -487,7 +498,7 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 	}
 	if err := json.Unmarshal(cl.body, v); err != nil {
 		return 0, &DecodeError{StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
-			Body: c.redact(wire.Truncate(string(cl.body), maxErrorBody)), Err: err}
+			Body: c.key().excerpt(cl.body, false), Err: c.key().scrub(err)}
 	}
 	return 0, nil
 }
@@ -509,6 +520,7 @@ func (cl *call) readBody(resp *http.Response) error {
 		cl.bodyErr = fmt.Errorf("%w (%d bytes)", ErrResponseTooLarge, limit)
 	case int64(len(buf)) > limit:
 		buf = buf[:limit]
+		cl.bodyCut = true
 	}
 	cl.body = buf
 	if cl.bodyErr != nil && !errors.Is(cl.bodyErr, ErrResponseTooLarge) {
@@ -517,14 +529,20 @@ func (cl *call) readBody(resp *http.Response) error {
 	return nil
 }
 
-// checkResponse turns an error answer into an *APIError.
-func (cl *call) checkResponse(resp *http.Response, body []byte) error {
-	msg, isErr := wire.ErrorMessage(body)
-	if resp.StatusCode < 400 && !isErr {
+// checkResponse turns an error answer into an *APIError. cut says that
+// body is the start of a longer answer.
+func (cl *call) checkResponse(resp *http.Response, body []byte, cut bool) error {
+	if _, isErr := wire.ErrorMessage(body); resp.StatusCode < 400 && !isErr {
 		return nil
 	}
+	// The key is redacted before any text is cut, so that no part of it
+	// survives a cut, and again from the message once its escapes (JSON,
+	// HTML) are undone.
+	key := cl.c.key()
+	text := []byte(key.redact(string(body), cut))
+	msg, isErr := wire.ErrorMessage(text)
 	if !isErr {
-		msg = wire.ErrorText(body, 512)
+		msg = wire.ErrorText(text, 512)
 	}
 	switch {
 	case msg != "":
@@ -535,10 +553,10 @@ func (cl *call) checkResponse(resp *http.Response, body []byte) error {
 	}
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		Message:    cl.c.redact(msg),
+		Message:    key.redact(msg, false),
 		Method:     cl.method,
 		Path:       cl.path,
-		Body:       cl.c.redact(wire.Truncate(string(body), maxErrorBody)),
+		Body:       key.excerpt(text, false),
 	}
 	if d, ok := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
@@ -553,7 +571,7 @@ func (cl *call) stream(resp *http.Response, w io.Writer) (int64, error) {
 	head, _ := br.Peek(maxErrorBody)
 	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		if _, isErr := wire.ErrorMessage(head); isErr {
-			return 0, cl.checkResponse(resp, head)
+			return 0, cl.checkResponse(resp, head, len(head) == maxErrorBody)
 		}
 	}
 	n, err := io.Copy(w, br)
@@ -568,7 +586,7 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, attempt i
 	cl.attempt = attempt
 	cl.start = time.Now()
 	cl.connMade.Store(false)
-	cl.body, cl.bodyErr, cl.bodyRead = nil, nil, false
+	cl.body, cl.bodyErr, cl.bodyRead, cl.bodyCut = nil, nil, false, false
 }
 
 // checkRetry is the call's retryablehttp.CheckRetry: the retry rule of its
@@ -581,6 +599,9 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, attempt i
 // read error if any: a read cut off mid-body is retried like a dropped
 // connection.
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	// A *url.Error names the URL of the attempt, which a Location header
+	// may have set to one holding the key.
+	err = cl.c.key().scrub(err)
 	again, reason, wait := cl.decide(ctx, resp, err)
 	// Log each attempt once, when it is over: now, unless readBody is about
 	// to run and a second call will follow.
@@ -653,15 +674,6 @@ func (cl *call) logAttempt(resp *http.Response, err error) {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
 	l.LogAttrs(cl.req.Context(), slog.LevelDebug, "chatinc: attempt", attrs...)
-}
-
-// redact removes the API key from text the server sent back (an error body
-// that echoes the request's headers, say) before it goes into an error.
-func (c *Client) redact(s string) string {
-	if c.apiKey == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, string(c.apiKey), "[redacted]")
 }
 
 // drainAndClose reads what is left of a body, up to 64 KiB, so that its
