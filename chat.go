@@ -369,7 +369,8 @@ type call struct {
 	method     string
 	path       string // relative to the base URL, for errors and logs
 	req        *retryablehttp.Request
-	replayable bool // false for an upload from a reader that cannot seek
+	replayable bool           // false for an upload from a reader that cannot seek
+	upload     *multipartBody // the body of an upload, or nil
 
 	attempt   int
 	start     time.Time
@@ -407,6 +408,8 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	switch b := body.(type) {
 	case nil:
 	case *multipartBody:
+		b.ctx = ctx
+		cl.upload = b
 		reqBody = retryablehttp.ReaderFunc(b.open)
 		contentType = b.contentType()
 		length = b.length()
@@ -473,6 +476,12 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 	// own transport, body or context error, never "giving up after N
 	// attempts"; an error status comes back as resp, for checkResponse.
 	resp, err := rc.Do(cl.req)
+	if cl.upload != nil {
+		// No attempt's body is read once the call has returned (the
+		// transport may not have closed one it gave up on), nor does it
+		// keep its file open.
+		defer cl.upload.closeAll()
+	}
 	if err != nil {
 		if resp != nil {
 			drainAndClose(resp.Body)
@@ -565,20 +574,57 @@ func (cl *call) checkResponse(resp *http.Response, body []byte, cut bool) error 
 }
 
 // stream copies a successful answer to w. A JSON body that says
-// "status":"error" is an *APIError, not data.
+// "status":"error" is an *APIError, not data. An answer without length
+// framing (HTTP/1.0, or Connection: close without Content-Length or chunked
+// encoding) ends when the connection does, so a cut one looks complete: it
+// must end with a line break, as a whole CSV export does, or the call
+// fails with io.ErrUnexpectedEOF.
 func (cl *call) stream(resp *http.Response, w io.Writer) (int64, error) {
 	br := bufio.NewReaderSize(resp.Body, 64<<10)
-	head, _ := br.Peek(maxErrorBody)
+	head, err := br.Peek(maxErrorBody)
+	if err != nil && err != io.EOF {
+		// bufio returns a read error once: dropped here, the copy below
+		// would see only the io.EOF after it, and call a cut answer whole.
+		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, err)
+	}
 	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		if _, isErr := wire.ErrorMessage(head); isErr {
 			return 0, cl.checkResponse(resp, head, len(head) == maxErrorBody)
 		}
 	}
-	n, err := io.Copy(w, br)
+	lw := &lastByteWriter{w: w}
+	n, err := io.Copy(lw, br)
 	if err != nil {
 		return n, fmt.Errorf("chatinc: %s %s: copying response: %w", cl.method, cl.path, err)
 	}
+	if unframed(resp) && (n == 0 || lw.last != '\n') {
+		return n, fmt.Errorf("chatinc: %s %s: the answer, which has no length, ended mid-row after %d bytes: %w",
+			cl.method, cl.path, n, io.ErrUnexpectedEOF)
+	}
 	return n, nil
+}
+
+// unframed reports whether an answer's body came over HTTP/1.x and ends
+// only when its connection closes, so that a cut body cannot be told from a
+// whole one. (A body net/http decompressed has gzip's own end check; an
+// answer made by a custom RoundTripper, ProtoMajor 0, has no wire framing
+// to judge.)
+func unframed(resp *http.Response) bool {
+	return resp.ProtoMajor == 1 && resp.ContentLength < 0 && len(resp.TransferEncoding) == 0 && !resp.Uncompressed
+}
+
+// lastByteWriter writes to w and remembers the last byte written.
+type lastByteWriter struct {
+	w    io.Writer
+	last byte
+}
+
+func (l *lastByteWriter) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	if n > 0 {
+		l.last = p[n-1]
+	}
+	return n, err
 }
 
 // beforeAttempt runs before each attempt (retryablehttp's RequestLogHook).
@@ -633,7 +679,7 @@ func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (aga
 		return false, "", 0
 	}
 	if err != nil && (errors.Is(err, ErrRedirectRefused) || errors.Is(err, errTooManyRedirects) ||
-		errors.Is(err, ErrResponseTooLarge)) {
+		errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrFileChanged)) {
 		return false, "", 0
 	}
 	again, reason = retry.Check(cl.class, resp, err, cl.connMade.Load())
