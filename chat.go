@@ -52,7 +52,8 @@ const (
 
 // Client calls the Chat Inc API. Create one with NewClient and share it: a
 // *Client is safe for concurrent use by many goroutines. Printing a Client
-// (with any fmt verb) never shows its API key.
+// (with any fmt verb, also as a field of another struct) never shows its
+// API key.
 type Client struct {
 	baseURL        *url.URL            // ends in "/"
 	key            func() *credentials // behind a func, so that reflection cannot print it
@@ -81,8 +82,11 @@ type Option func(*Client) error
 
 // WithBaseURL sets the API's address, version prefix included, e.g.
 // "http://127.0.0.1:8080/v1" for a local simulator. Clear-text http is
-// accepted only for a loopback host, so the key never crosses a network
-// unencrypted.
+// accepted only for a loopback host ("localhost", 127.0.0.0/8, ::1), so the
+// key never crosses a network unencrypted; the SDK's own transport never
+// sends clear-text http through a proxy, and the host is lowered so that
+// net/http's proxy rules, which bypass the proxy for "localhost" only in
+// lower case, treat it as loopback too.
 func WithBaseURL(rawURL string) Option {
 	return func(c *Client) error {
 		u, err := parseBaseURL(rawURL)

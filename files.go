@@ -25,7 +25,10 @@ type File struct {
 // FileFromPath uploads the file at path, under its base name. The file is
 // opened afresh for each attempt, so the upload can be retried. A file that
 // cannot be opened fails the call with a *ValidationError (Field "file")
-// wrapping the os error, before anything is sent.
+// wrapping the os error, before anything is sent. The file must not change
+// during the call: one that grows, shrinks or is written to after the call
+// measured it fails the attempt with ErrFileChanged, before the server
+// holds a complete upload.
 func FileFromPath(path string) File {
 	return File{name: filepath.Base(path), path: path}
 }
@@ -34,7 +37,19 @@ func FileFromPath(path string) File {
 // io.Seeker, each attempt sends it from the offset it had when the call
 // began, so the upload can be retried; otherwise (and for a Seeker that
 // cannot seek, such as os.Stdin on a pipe) r is read once and the upload is
-// never retried.
+// never retried. A seekable r (or one with a Len method) must keep the
+// size it had when the call began: one that grows or shrinks fails the
+// call with ErrFileChanged.
+//
+// The call returns when its context ends even if a Read of r blocks (a
+// pipe, stdin, a network body that stalls). If r has a working
+// SetReadDeadline (an *os.File on a pipe or terminal, a net.Conn), the SDK
+// interrupts the blocked Read with a deadline in the past and waits for it
+// to return, so nothing reads r once the call has returned; it clears r's
+// read deadline when done, replacing any the caller had set. Any other r is
+// read from a goroutine of the SDK's: a Read under way when the call
+// returns runs to its end in the background, and what it reads is
+// discarded; no further Read follows. The SDK never closes r.
 func FileFromReader(name string, r io.Reader) File {
 	return File{name: name, r: r}
 }
