@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -148,6 +149,13 @@ func stalledServer(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, r.Body)
 }
 
+// pumps counts the goroutines reading a caller's reader for an upload.
+func pumps() int {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	return strings.Count(string(buf), "(*pumpReader).pump(")
+}
+
 // uploadReturnsWithContext uploads from r, which stalls, and checks that the
 // call returns with ctx's deadline (well within 5 s of it).
 func uploadReturnsWithContext(t *testing.T, ctx context.Context, c *Client, r io.Reader) {
@@ -177,6 +185,17 @@ func TestStalledReaderUploadEndsWithContext(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		uploadReturnsWithContext(t, ctx, c, pr)
+
+		// The Read under way ends when the reader does; then nothing of
+		// the SDK's is left reading it.
+		_ = pw.CloseWithError(io.ErrUnexpectedEOF)
+		deadline := time.Now().Add(5 * time.Second)
+		for pumps() > 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := pumps(); n > 0 {
+			t.Fatalf("%d goroutines still read the reader after it ended", n)
+		}
 	})
 }
 

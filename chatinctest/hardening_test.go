@@ -179,3 +179,17 @@ func TestRequestLogDefault(t *testing.T) {
 	assert.Len(t, a.srv.Requests(), 1000)
 	assert.Equal(t, 1005, a.srv.RequestCount("/retrieve/audiences"))
 }
+
+// TestRequestLogBoundsParts checks that the log keeps at most 64 parts of
+// one multipart request.
+func TestRequestLogBoundsParts(t *testing.T) {
+	a := newAPI(t)
+	parts := []part{{name: "id", content: "up"}, {name: "name", content: "Up"}}
+	for i := range 70 {
+		parts = append(parts, part{name: fmt.Sprint("extra", i), content: "x"})
+	}
+	parts = append(parts, part{name: "file", file: "f.csv", content: "number\n+15550100001\n"})
+	a.upload("/create/audience/from/file", parts...).requireOK()
+	reqs := a.srv.Requests()
+	assert.Len(t, reqs[len(reqs)-1].Parts, 64)
+}

@@ -159,7 +159,7 @@ type Request struct {
 	// a multipart body (see Parts) and for requests rejected before it was
 	// read, such as those without the API key.
 	Body []byte
-	// Parts are the parts of a multipart body, in order.
+	// Parts are the parts of a multipart body, in order: the first 64.
 	Parts []Part
 	// Status is the HTTP status of the answer; 0 while it is being answered,
 	// or if the connection was dropped or the client gave up first.

@@ -12,6 +12,8 @@ import (
 const (
 	// maxLoggedBody caps the request body kept in the log.
 	maxLoggedBody = 64 << 10
+	// maxLoggedParts caps the parts of a multipart request kept in the log.
+	maxLoggedParts = 64
 	// DefaultRequestLog is how many recent requests the log keeps when
 	// Config.RequestLog is 0.
 	DefaultRequestLog = 1000
@@ -109,9 +111,13 @@ func (l *requestLog) setBody(e *Request, body []byte) {
 	l.update(e, func(e *Request) { e.Body = body })
 }
 
-// addPart logs one part of e's multipart request.
+// addPart logs one part of e's multipart request, up to maxLoggedParts.
 func (l *requestLog) addPart(e *Request, p Part) {
-	l.update(e, func(e *Request) { e.Parts = append(e.Parts, p) })
+	l.update(e, func(e *Request) {
+		if len(e.Parts) < maxLoggedParts {
+			e.Parts = append(e.Parts, p)
+		}
+	})
 }
 
 // Requests returns a copy of the log of the most recent requests received
