@@ -30,6 +30,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -209,6 +211,11 @@ func WithAttemptTimeout(d time.Duration) Option {
 func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(apiKey) == "" {
 		return nil, errors.New("chatinc: NewClient: empty API key")
+	}
+	if !utf8.ValidString(apiKey) || strings.ContainsFunc(apiKey, unicode.IsControl) {
+		// It could not go in a header, and could not be found to be
+		// redacted from what a server echoes.
+		return nil, errors.New("chatinc: NewClient: the API key holds a control character or invalid UTF-8")
 	}
 	base, err := parseBaseURL(DefaultBaseURL)
 	if err != nil {

@@ -280,3 +280,16 @@ func proxyChild(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyMustBePrintable checks that NewClient refuses a key that could not
+// go in a header (nor be found in an echo to redact), without quoting it.
+func TestKeyMustBePrintable(t *testing.T) {
+	for _, key := range []string{"sk_test_abc\r\nX-Evil: 1", "sk_test_\x00abc", "sk_test_\xffabc", "sk_test_\x7fabc"} {
+		_, err := chatinc.NewClient(key)
+		if assert.Error(t, err, "%q", key) {
+			assert.NotContains(t, err.Error(), "sk_test_")
+		}
+	}
+	_, err := chatinc.NewClient("sk_live_Zm9v/YmFy+YmF6==")
+	assert.NoError(t, err)
+}
