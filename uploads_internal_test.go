@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,6 +22,7 @@ import (
 func uploadServer(t *testing.T, h2 bool, handle http.HandlerFunc) *Client {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(handle)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes cut short by Close are expected
 	var hc *http.Client
 	if h2 {
 		srv.EnableHTTP2 = true
