@@ -50,11 +50,13 @@ func newCredentials(key string) *credentials {
 	for i := len(chars) - 1; i >= n; i-- {
 		rest = "(?:" + chars[i] + rest + ")?"
 	}
+	// A cut may also fall inside the escape of the next character.
+	const partialEscape = `(?:\\(?:u[0-9a-fA-F]{0,3})?|%[0-9a-fA-F]?|&(?:#[xX]?[0-9a-fA-F]*)?)?`
 	return &credentials{
 		key:    key,
 		full:   regexp.MustCompile(strings.Join(chars, "")),
-		edge:   regexp.MustCompile("(?:" + prefix + rest + ")…"),
-		tail:   regexp.MustCompile("(?:" + prefix + rest + ")$"),
+		edge:   regexp.MustCompile("(?:" + prefix + rest + ")" + partialEscape + "…"),
+		tail:   regexp.MustCompile("(?:" + prefix + rest + ")" + partialEscape + "$"),
 		window: 12 * len(key), // "&#x" + 6 hex digits + ";" at most per byte
 	}
 }
