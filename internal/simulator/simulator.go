@@ -25,6 +25,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -54,6 +55,11 @@ type Config struct {
 	// Requests); RequestCount counts all of them regardless. 0:
 	// DefaultRequestLog; negative: none.
 	RequestLog int
+	// Strict makes a JSON body with a top-level field the API does not know
+	// a 400 instead of a warning (see WarningHeader).
+	Strict bool
+	// Logger, when not nil, gets a Warn line for each warning.
+	Logger *slog.Logger
 }
 
 // Simulator is an http.Handler serving the Chat Inc API under /v1 from
@@ -66,6 +72,8 @@ type Simulator struct {
 	faults    faultQueue
 	limiter   *limiter
 	now       func() time.Time
+	strict    bool
+	logger    *slog.Logger
 	closed    chan struct{} // closed by Close: ends the delays under way
 	closeOnce sync.Once
 }
@@ -92,6 +100,8 @@ func New(cfg Config) *Simulator {
 		log:     newRequestLog(cfg.RequestLog),
 		limiter: newLimiter(cfg.RateLimit, cfg.RateWindow),
 		now:     now,
+		strict:  cfg.Strict,
+		logger:  cfg.Logger,
 		closed:  make(chan struct{}),
 	}
 	s.routes = map[string]route{
