@@ -3,6 +3,7 @@ package chatinc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -158,13 +159,13 @@ func pumps() int {
 	return strings.Count(string(buf), "(*pumpReader).pump(")
 }
 
-// uploadReturnsWithContext uploads from r, which stalls, and checks that the
+// uploadReturnsWithContext uploads file, whose reader stalls, and checks that the
 // call returns with ctx's deadline (well within 5 s of it).
-func uploadReturnsWithContext(t *testing.T, ctx context.Context, c *Client, r io.Reader) {
+func uploadReturnsWithContext(t *testing.T, ctx context.Context, c *Client, file File) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.CreateAudienceFromFile(ctx, AudienceFileParams{ID: "a", Name: "A", File: FileFromReader("rows.csv", r)})
+		_, err := c.CreateAudienceFromFile(ctx, AudienceFileParams{ID: "a", Name: "A", File: file})
 		done <- err
 	}()
 	select {
@@ -186,7 +187,7 @@ func TestStalledReaderUploadEndsWithContext(t *testing.T) {
 		defer pw.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
-		uploadReturnsWithContext(t, ctx, c, pr)
+		uploadReturnsWithContext(t, ctx, c, FileFromReader("rows.csv", pr))
 
 		// The Read under way ends when the reader does; then nothing of
 		// the SDK's is left reading it.
@@ -203,8 +204,15 @@ func TestStalledReaderUploadEndsWithContext(t *testing.T) {
 
 // TestStalledPipeNotReadAfterReturn checks that an upload from an OS pipe
 // (a reader with SetReadDeadline) is interrupted when its context ends, so
-// that nothing reads the pipe once the call has returned.
+// that nothing reads the pipe once the call has returned, with progress
+// reported or not.
 func TestStalledPipeNotReadAfterReturn(t *testing.T) {
+	for _, progress := range []bool{false, true} {
+		t.Run(fmt.Sprint("progress=", progress), func(t *testing.T) { stalledPipe(t, progress) })
+	}
+}
+
+func stalledPipe(t *testing.T, progress bool) {
 	protocols(t, func(t *testing.T, h2 bool) {
 		c := uploadServer(t, h2, stalledServer)
 		pr, pw, err := os.Pipe()
@@ -218,7 +226,11 @@ func TestStalledPipeNotReadAfterReturn(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
-		uploadReturnsWithContext(t, ctx, c, pr)
+		file := FileFromReader("rows.csv", pr)
+		if progress {
+			file = file.WithProgress(func(sent, total int64) {})
+		}
+		uploadReturnsWithContext(t, ctx, c, file)
 		// What is written now stays in the pipe for its owner.
 		const later = "+15550000001\n"
 		if _, err := io.WriteString(pw, later); err != nil {
