@@ -45,14 +45,15 @@ func FileFromPath(path string) File {
 // call with ErrFileChanged.
 //
 // The call returns when its context ends even if a Read of r blocks (a
-// pipe, stdin, a network body that stalls). If r has a working
-// SetReadDeadline (an *os.File on a pipe or terminal, a net.Conn), the SDK
-// interrupts the blocked Read with a deadline in the past and waits for it
-// to return, so nothing reads r once the call has returned; it clears r's
-// read deadline when done, replacing any the caller had set. Any other r is
-// read from a goroutine of the SDK's: a Read under way when the call
-// returns runs to its end in the background, and what it reads is
-// discarded; no further Read follows. The SDK never closes r.
+// pipe, stdin, a network body that stalls): r is read from a goroutine of
+// the SDK's. If r has a working SetReadDeadline (an *os.File on a pipe or
+// terminal, a net.Conn), the SDK interrupts the blocked Read with a
+// deadline in the past and waits for it to return (up to half a second, in
+// case the deadline is ignored), so nothing reads r once the call has
+// returned; it clears r's read deadline when done, replacing any the
+// caller had set. For any other r, a Read under way when the call returns
+// runs to its end in the background, and what it reads is discarded; no
+// further Read follows. The SDK never closes r.
 func FileFromReader(name string, r io.Reader) File {
 	return File{name: name, r: r}
 }

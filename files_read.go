@@ -124,20 +124,21 @@ func (b callerBody) callerReader() io.Reader { return b.caller }
 
 // newInterruptible returns r, an attempt's reader of a caller's io.Reader
 // (which may block for ever: a pipe, stdin, a network body), read so that
-// the attempt ends when ctx does. A reader whose SetReadDeadline works
-// (*os.File on a pipe, net.Conn) is interrupted by a deadline in the past,
-// and Close waits for a Read under way to return: nothing reads it once
-// the call has returned. Any other reader is read by a goroutine of its
-// own, so that Read can return at once; a Read of it that was under way
-// then completes in the background, and its bytes are dropped.
+// the attempt ends when ctx does: r is read by a goroutine of its own, one
+// Read at a time, so that Read can return at once when ctx ends or the body
+// is closed. If the caller's reader has a working SetReadDeadline (*os.File
+// on a pipe, net.Conn), a deadline in the past also interrupts the Read of
+// it under way, and Close waits for that Read to return: nothing reads the
+// caller's reader once the call has returned. Otherwise a Read under way
+// completes in the background, and its bytes are dropped.
 func newInterruptible(ctx context.Context, r io.ReadCloser) io.ReadCloser {
+	p := &pumpReader{ctx: ctx, r: r, done: make(chan struct{}), req: make(chan int),
+		res: make(chan pumpResult, 1), sem: make(chan struct{}, 1)}
 	if d, ok := deadlineOf(r); ok {
-		dr := &deadlineReader{ctx: ctx, r: r, d: d}
-		dr.idle = sync.NewCond(&dr.mu)
-		dr.stop = context.AfterFunc(ctx, dr.interrupt)
-		return dr
+		p.d = d
+		p.stop = context.AfterFunc(ctx, p.interrupt)
 	}
-	return &pumpReader{ctx: ctx, r: r, done: make(chan struct{}), req: make(chan int), res: make(chan pumpResult, 1)}
+	return p
 }
 
 // deadliner is a reader that can be interrupted.
@@ -161,96 +162,31 @@ func deadlineOf(r io.Reader) (deadliner, bool) {
 	}
 }
 
-// deadlineReader reads a reader whose SetReadDeadline works.
-type deadlineReader struct {
-	ctx  context.Context
-	r    io.ReadCloser
-	d    deadliner
-	stop func() bool
-
-	mu      sync.Mutex
-	idle    *sync.Cond // signalled when a Read returns
-	reading bool
-	closed  bool
-}
-
 // longAgo is a deadline in the past: it makes a blocked Read return.
 var longAgo = time.Unix(1, 0)
 
-// interrupt makes a Read under way, and any later one, return at once.
-func (d *deadlineReader) interrupt() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if !d.closed {
-		_ = d.d.SetReadDeadline(longAgo)
-	}
-}
+// closeWait bounds how long Close waits for an interrupted Read to return:
+// a reader whose SetReadDeadline succeeds but does nothing must not hang
+// the call.
+const closeWait = 500 * time.Millisecond
 
-func (d *deadlineReader) Read(p []byte) (int, error) {
-	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		return 0, errBodyClosed
-	}
-	if err := d.ctx.Err(); err != nil {
-		d.mu.Unlock()
-		return 0, err
-	}
-	d.reading = true
-	d.mu.Unlock()
-
-	n, err := d.r.Read(p)
-
-	d.mu.Lock()
-	d.reading = false
-	d.idle.Broadcast()
-	closed := d.closed
-	d.mu.Unlock()
-	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-		if ctxErr := d.ctx.Err(); ctxErr != nil {
-			err = ctxErr
-		} else if closed {
-			err = errBodyClosed
-		}
-	}
-	return n, err
-}
-
-// Close interrupts a Read under way, waits for it to return, and leaves the
-// caller's reader without a deadline. It does not close the caller's
-// reader.
-func (d *deadlineReader) Close() error {
-	d.stop()
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed {
-		return nil
-	}
-	if d.reading {
-		_ = d.d.SetReadDeadline(longAgo)
-		for d.reading {
-			d.idle.Wait()
-		}
-	}
-	d.closed = true
-	_ = d.d.SetReadDeadline(time.Time{})
-	return nil
-}
-
-// pumpReader reads a reader that cannot be interrupted from a goroutine of
-// its own, one Read at a time into its own buffer, so that Read can return
-// when the context ends or the body is closed, while the Read of the
-// caller's reader is still under way.
+// pumpReader reads a caller's reader from a goroutine of its own.
 type pumpReader struct {
 	ctx  context.Context
 	r    io.ReadCloser
+	d    deadliner   // nil: the caller's reader cannot be interrupted
+	stop func() bool // stops the context's interrupt, when d is set
+
 	once sync.Once
 	req  chan int        // Read asks the pump for up to n bytes
 	res  chan pumpResult // the pump's answer (buffered: it never waits)
-	done chan struct{}   // closed by Close: the pump stops
+	done chan struct{}   // closed by Close: the pump reads no more
+	sem  chan struct{}   // held by the pump while it reads the caller's reader
 	buf  []byte          // the pump's; Read copies out of it between requests
 
 	closeOnce sync.Once
+	dmu       sync.Mutex // orders interrupt and Close's clearing of the deadline
+	cleared   bool
 }
 
 type pumpResult struct {
@@ -262,11 +198,29 @@ func (p *pumpReader) pump() {
 	for {
 		select {
 		case n := <-p.req:
+			p.sem <- struct{}{}
+			select {
+			case <-p.done: // closed meanwhile: read no more
+				<-p.sem
+				return
+			default:
+			}
 			k, err := p.r.Read(p.buf[:n])
+			<-p.sem
 			p.res <- pumpResult{k, err}
 		case <-p.done:
 			return
 		}
+	}
+}
+
+// interrupt makes a Read of the caller's reader under way, and any later
+// one, return at once.
+func (p *pumpReader) interrupt() {
+	p.dmu.Lock()
+	defer p.dmu.Unlock()
+	if !p.cleared {
+		_ = p.d.SetReadDeadline(longAgo)
 	}
 }
 
@@ -286,9 +240,8 @@ func (p *pumpReader) Read(b []byte) (int, error) {
 		p.buf = make([]byte, 32<<10)
 		go p.pump()
 	})
-	n := min(len(b), len(p.buf))
 	select {
-	case p.req <- n:
+	case p.req <- min(len(b), len(p.buf)):
 	case <-p.done:
 		return 0, errBodyClosed
 	case <-p.ctx.Done():
@@ -296,6 +249,9 @@ func (p *pumpReader) Read(b []byte) (int, error) {
 	}
 	select {
 	case r := <-p.res:
+		if r.err != nil && errors.Is(r.err, os.ErrDeadlineExceeded) && p.ctx.Err() != nil {
+			r.err = p.ctx.Err()
+		}
 		return copy(b, p.buf[:r.n]), r.err
 	case <-p.done:
 		return 0, errBodyClosed
@@ -304,9 +260,27 @@ func (p *pumpReader) Read(b []byte) (int, error) {
 	}
 }
 
-// Close stops the pump (once a Read of the caller's reader under way has
-// returned). It does not close the caller's reader.
+// Close stops the pump. For a caller's reader that can be interrupted, it
+// interrupts a Read under way, waits for it to return (up to closeWait),
+// and leaves the reader without a deadline. It never closes the caller's
+// reader.
 func (p *pumpReader) Close() error {
-	p.closeOnce.Do(func() { close(p.done) })
+	p.closeOnce.Do(func() {
+		close(p.done)
+		if p.d == nil {
+			return
+		}
+		p.stop()
+		p.interrupt()
+		select {
+		case p.sem <- struct{}{}: // no Read under way, and none to come
+			<-p.sem
+		case <-time.After(closeWait):
+		}
+		p.dmu.Lock()
+		p.cleared = true
+		_ = p.d.SetReadDeadline(time.Time{})
+		p.dmu.Unlock()
+	})
 	return nil
 }

@@ -299,3 +299,23 @@ func TestFileChangedWhileSent(t *testing.T) {
 		})
 	}
 }
+
+// fakeDeadline stalls like a pipe, and claims to take read deadlines
+// without honouring them.
+type fakeDeadline struct{ *io.PipeReader }
+
+func (fakeDeadline) SetReadDeadline(time.Time) error { return nil }
+
+// TestStalledReaderWithFakeDeadline checks that a reader whose
+// SetReadDeadline does nothing cannot hang the call: it returns with its
+// context, having waited a bounded time for the Read under way.
+func TestStalledReaderWithFakeDeadline(t *testing.T) {
+	protocols(t, func(t *testing.T, h2 bool) {
+		c := uploadServer(t, h2, stalledServer)
+		pr, pw := io.Pipe()
+		defer pw.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		uploadReturnsWithContext(t, ctx, c, FileFromReader("rows.csv", fakeDeadline{pr}))
+	})
+}
