@@ -650,7 +650,7 @@ func (cl *call) stream(resp *http.Response, w io.Writer) (int64, error) {
 		return n, fmt.Errorf("chatinc: %s %s: copying response: %w", cl.method, cl.path, err)
 	}
 	if unframed(resp) && (n == 0 || lw.last != '\n') {
-		return n, fmt.Errorf("chatinc: %s %s: the answer, which has no length, ended mid-row after %d bytes: %w",
+		return n, fmt.Errorf("chatinc: %s %s: the export, sent without a length, ended mid-row after %d bytes: %w",
 			cl.method, cl.path, n, io.ErrUnexpectedEOF)
 	}
 	return n, nil
