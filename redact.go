@@ -6,7 +6,10 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -29,6 +32,79 @@ type credentials struct {
 	edge, tail *regexp.Regexp
 	// window is how many bytes the key takes at most once escaped.
 	window int
+	// start is the key's first minPartialKey characters: any match of the
+	// patterns holds it as written, or holds an escape (\, %, &).
+	start string
+}
+
+// mayHold reports whether s may hold a match, as written or once its
+// escapes are undone: a linear test that spares the patterns (slow on long
+// text) in the common case. Every match holds the key's start.
+func (k *credentials) mayHold(s string) bool {
+	if strings.Contains(s, k.start) {
+		return true
+	}
+	return strings.ContainsAny(s, `\%&`) && strings.Contains(undoEscapes(s), k.start)
+}
+
+// undoEscapes undoes, in one pass, every escape charPattern accepts:
+// \uXXXX (and surrogate pairs), \/, %XX, &#N; and &#xH;. Anything else is
+// kept.
+func undoEscapes(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, n := unescapeAt(s[i:])
+		if n == 0 {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		if utf16.IsSurrogate(r) {
+			if r2, n2 := unescapeAt(s[i+n:]); n2 > 0 {
+				if p := utf16.DecodeRune(r, r2); p != utf8.RuneError {
+					r, n = p, n+n2
+				}
+			}
+		}
+		if r < 0 { // a %XX byte
+			b.WriteByte(byte(-r - 1))
+		} else {
+			b.WriteRune(r)
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// unescapeAt decodes the escape s starts with, if any: the rune (or, for
+// %XX, -1 minus the byte) and the escape's length, 0 when there is none.
+func unescapeAt(s string) (r rune, n int) {
+	switch {
+	case strings.HasPrefix(s, `\/`):
+		return '/', 2
+	case strings.HasPrefix(s, `\u`) && len(s) >= 6:
+		if v, err := strconv.ParseUint(s[2:6], 16, 32); err == nil {
+			return rune(v), 6
+		}
+	case s[0] == '%' && len(s) >= 3:
+		if v, err := strconv.ParseUint(s[1:3], 16, 8); err == nil {
+			return -1 - rune(v), 3
+		}
+	case strings.HasPrefix(s, "&#"):
+		end := strings.IndexByte(s, ';')
+		if end < 3 || end > 16 {
+			return 0, 0
+		}
+		num, base := s[2:end], 10
+		if num[0] == 'x' || num[0] == 'X' {
+			num, base = num[1:], 16
+		}
+		if v, err := strconv.ParseUint(num, base, 32); err == nil && v <= unicode.MaxRune {
+			return rune(v), end + 1
+		}
+	}
+	return 0, 0
 }
 
 // minPartialKey is the shortest start of the key redacted where text was
@@ -58,6 +134,7 @@ func newCredentials(key string) *credentials {
 		edge:   regexp.MustCompile("(?:" + prefix + rest + ")" + partialEscape + "…"),
 		tail:   regexp.MustCompile("(?:" + prefix + rest + ")" + partialEscape + "$"),
 		window: 12 * len(key), // "&#x" + 6 hex digits + ";" at most per byte
+		start:  string([]rune(key)[:n]),
 	}
 }
 
@@ -95,6 +172,9 @@ func (*credentials) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[red
 // by an ellipsis; cut says that s itself was cut at its end, so that a
 // start of the key there is replaced too.
 func (k *credentials) redact(s string, cut bool) string {
+	if !k.mayHold(s) {
+		return s
+	}
 	s = k.full.ReplaceAllLiteralString(s, "[redacted]")
 	s = k.edge.ReplaceAllLiteralString(s, "[redacted]…")
 	if cut {
@@ -106,7 +186,7 @@ func (k *credentials) redact(s string, cut bool) string {
 // leaks reports whether s holds the key or the start of it before an
 // ellipsis.
 func (k *credentials) leaks(s string) bool {
-	return k.full.MatchString(s) || k.edge.MatchString(s)
+	return k.mayHold(s) && (k.full.MatchString(s) || k.edge.MatchString(s))
 }
 
 // excerpt is the start of a response body, at most maxErrorBody bytes,
