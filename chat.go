@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
@@ -43,10 +45,11 @@ const (
 
 // Client calls the Chat Inc API. Create one with NewClient and share it: a
 // *Client is safe for concurrent use by many goroutines. Printing a Client
-// (with any fmt verb) never shows its API key.
+// (with any fmt verb, also as a field of another struct) never shows its
+// API key.
 type Client struct {
-	baseURL        *url.URL // ends in "/"
-	apiKey         secret
+	baseURL        *url.URL            // ends in "/"
+	key            func() *credentials // behind a func, so that reflection cannot print it
 	userAgent      string
 	http           *http.Client
 	logger         *slog.Logger
@@ -68,12 +71,6 @@ type Client struct {
 // acceptJSON is the value of Accept, and of a JSON body's Content-Type.
 var acceptJSON = []string{"application/json"}
 
-// secret holds the API key; it formats as "[redacted]" whatever the verb.
-type secret string
-
-// Format implements fmt.Formatter.
-func (secret) Format(f fmt.State, _ rune) { io.WriteString(f, "[redacted]") }
-
 // Format implements fmt.Formatter so that %v, %+v, %#v and %s of a Client
 // show its base URL but never its API key.
 func (c Client) Format(f fmt.State, _ rune) {
@@ -89,11 +86,14 @@ type Option func(*Client) error
 
 // WithBaseURL sets the API's address, version prefix included, e.g.
 // "http://127.0.0.1:8080/v1" for a local simulator. Clear-text http is
-// accepted only for a loopback host, so the key never crosses a network
-// unencrypted (see WithInsecureCleartextForTesting for test networks). Every
-// call goes to this one base URL; to send some calls to another host, use a
-// second Client. A base URL without its version prefix ("/v1") makes every
-// call fail with 404; the *APIError then says so.
+// accepted only for a loopback host ("localhost", 127.0.0.0/8, ::1), so the
+// key never crosses a network unencrypted (see WithInsecureCleartextForTesting
+// for test networks); the SDK's own transport never sends clear-text http
+// through a proxy, and the host is lowered so that net/http's proxy rules,
+// which bypass the proxy for "localhost" only in lower case, treat it as
+// loopback too. Every call goes to this one base URL; to send some calls to
+// another host, use a second Client. A base URL without its version prefix
+// ("/v1") makes every call fail with 404; the *APIError then says so.
 func WithBaseURL(rawURL string) Option {
 	return func(c *Client) error {
 		u, err := parseBaseURL(rawURL)
@@ -236,13 +236,18 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(apiKey) == "" {
 		return nil, errors.New("chatinc: NewClient: empty API key")
 	}
+	if !utf8.ValidString(apiKey) || strings.ContainsFunc(apiKey, unicode.IsControl) {
+		// It could not go in a header, and could not be found to be
+		// redacted from what a server echoes.
+		return nil, errors.New("chatinc: NewClient: the API key holds a control character or invalid UTF-8")
+	}
 	base, err := parseBaseURL(DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
 	c := &Client{
 		baseURL:      base,
-		apiKey:       secret(apiKey),
+		key:          newCredentials(apiKey).get,
 		userAgent:    fmt.Sprintf("chatinc-go/%s (%s)", Version, runtime.Version()),
 		retryMax:     DefaultRetryMax,
 		retryWaitMin: DefaultRetryWaitMin,
@@ -298,6 +303,10 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	if u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("chatinc: base URL %q: need a scheme and a host", raw)
 	}
+	// Host names are case-insensitive, but net/http's proxy rule bypasses
+	// the proxy for "localhost" only in lower case: http://LOCALHOST/ must
+	// not send the key to an HTTP_PROXY in clear text.
+	u.Host = strings.ToLower(u.Host)
 	switch u.Scheme {
 	case "https", "http": // http beyond loopback: see checkCleartext
 	default:
@@ -351,7 +360,19 @@ func defaultHTTPClient() *http.Client {
 	}
 	t.TLSClientConfig.MinVersion = tls.VersionTLS12
 	t.MaxIdleConnsPerHost = 16
+	t.Proxy = proxyForTLSOnly
 	return &http.Client{Transport: t, CheckRedirect: checkRedirect}
+}
+
+// proxyForTLSOnly is the SDK transport's proxy rule: the environment's
+// (HTTPS_PROXY, NO_PROXY) for https, and never a proxy for clear-text http,
+// which the SDK speaks only to a loopback host: the key must not cross a
+// network unencrypted on its way to a proxy.
+func proxyForTLSOnly(req *http.Request) (*url.URL, error) {
+	if req.URL.Scheme != "https" {
+		return nil, nil
+	}
+	return http.ProxyFromEnvironment(req)
 }
 
 // errTooManyRedirects ends a redirect loop; like a refused redirect, it is
@@ -420,7 +441,8 @@ type call struct {
 	method     string
 	path       string // relative to the base URL, for errors and logs
 	req        *retryablehttp.Request
-	replayable bool // false for an upload from a reader that cannot seek
+	replayable bool           // false for an upload from a reader that cannot seek
+	upload     *multipartBody // the body of an upload, or nil
 
 	attempt   int
 	start     time.Time
@@ -428,6 +450,7 @@ type call struct {
 	body      []byte      // the final response's body, read inside the retry loop
 	bodyErr   error
 	bodyRead  bool
+	bodyCut   bool // body is the start of a longer answer
 	streaming bool // the body goes to an io.Writer, read after the loop
 
 	// A list answer or CampaignDetails is decoded from the response stream
@@ -491,6 +514,8 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	switch b := body.(type) {
 	case nil:
 	case *multipartBody:
+		b.ctx = ctx
+		cl.upload = b
 		reqBody = retryablehttp.ReaderFunc(b.open)
 		contentType = b.contentType()
 		length = b.length()
@@ -516,7 +541,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	// The values but the key's are the client's, shared by its requests (a
 	// RoundTripper must not modify a request; Set and Add replace them).
 	// The key is set per request, so that it is kept in one place only.
-	req.Header.Set("Authorization", string(c.apiKey))
+	req.Header.Set("Authorization", c.key().key)
 	req.Header["User-Agent"] = c.headers.userAgent
 	req.Header["Accept"] = acceptJSON
 	switch contentType {
@@ -561,11 +586,17 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 	// context error, never "giving up after N attempts"; an error status
 	// comes back as resp, for checkResponse.
 	resp, err := c.rc.Do(cl.req)
+	if cl.upload != nil {
+		// No attempt's body is read once the call has returned (the
+		// transport may not have closed one it gave up on), nor does it
+		// keep its file open.
+		defer cl.upload.closeAll()
+	}
 	if err != nil {
 		if resp != nil {
 			drainAndClose(resp.Body)
 		}
-		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
+		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, c.key().scrub(err))
 	}
 	defer func() {
 		if cl.br.eof {
@@ -585,7 +616,7 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 		cl.readBody(resp)
 	}
 	if cl.bodyErr != nil {
-		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, cl.bodyErr)
+		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, c.key().scrub(cl.bodyErr))
 	}
 	if r, ok := v.(*Result); ok && resp.StatusCode < 300 && len(bytes.TrimSpace(cl.body)) > 0 {
 		// One decode: a Result that decodes and whose status is not
@@ -595,7 +626,7 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 		}
 		*r = Result{}
 	}
-	if err := cl.checkResponse(resp, cl.body); err != nil {
+	if err := cl.checkResponse(resp, cl.body, cl.bodyCut); err != nil {
 		return 0, err
 	}
 	if cl.dec != nil { // an answer that is neither 2xx nor an error
@@ -607,7 +638,7 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 	}
 	if err := json.Unmarshal(cl.body, v); err != nil {
 		return 0, &DecodeError{StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
-			Body: c.redact(wire.Truncate(string(cl.body), maxErrorBody)), Err: err}
+			Body: c.key().excerpt(cl.body, false), Err: c.key().scrub(err)}
 	}
 	return 0, nil
 }
@@ -665,20 +696,23 @@ func (cl *call) decoded(resp *http.Response) error {
 	if cl.bodyErr == nil && cl.decodeErr == nil {
 		return nil
 	}
+	key := cl.c.key()
 	if cl.bodyErr != nil {
-		return fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, cl.bodyErr)
+		return fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, key.scrub(cl.bodyErr))
 	}
+	// head is the whole body, or its start when more was read.
+	cut := cl.br.total > int64(len(cl.head))
 	var env *wire.EnvelopeError
 	switch {
 	case errors.As(cl.decodeErr, &env):
-		return cl.apiError(resp, env.Message, true, cl.head)
+		return cl.apiError(resp, env.Message, true, []byte(key.redact(string(cl.head), cut)))
 	case errors.Is(cl.decodeErr, wire.ErrTooManyItems):
 		// More items than the size cap allows for: too large, as a body
 		// over the cap is.
 		return fmt.Errorf("chatinc: %s %s: %w: %w", cl.method, cl.path, ErrResponseTooLarge, cl.decodeErr)
 	case cl.decodeErr != nil:
 		return &DecodeError{StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
-			Body: cl.c.redact(wire.Truncate(string(cl.head), maxErrorBody)), Err: cl.decodeErr}
+			Body: key.excerpt(cl.head, cut), Err: key.scrub(cl.decodeErr)}
 	}
 	return nil
 }
@@ -693,6 +727,7 @@ type bodyReader struct {
 	err      error
 	tooLarge bool
 	eof      bool
+	total    int64 // bytes read
 }
 
 var errTooLarge = errors.New("response too large")
@@ -708,6 +743,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 		p = p[:b.left+1]
 	}
 	n, err := b.r.Read(p)
+	b.total += int64(n)
 	if len(b.head) < headBytes {
 		b.head = append(b.head, p[:min(n, headBytes-len(b.head))]...)
 	}
@@ -741,6 +777,7 @@ func (cl *call) readBody(resp *http.Response) error {
 		cl.bodyErr = fmt.Errorf("%w (%d bytes)", ErrResponseTooLarge, limit)
 	case int64(len(buf)) > limit:
 		buf = buf[:limit]
+		cl.bodyCut = true
 	}
 	cl.body = buf
 	if cl.bodyErr != nil && !errors.Is(cl.bodyErr, ErrResponseTooLarge) {
@@ -749,21 +786,29 @@ func (cl *call) readBody(resp *http.Response) error {
 	return nil
 }
 
-// checkResponse turns an error answer into an *APIError.
-func (cl *call) checkResponse(resp *http.Response, body []byte) error {
-	msg, isErr := wire.ErrorMessage(body)
-	if resp.StatusCode < 400 && !isErr {
+// checkResponse turns an error answer into an *APIError. cut says that
+// body is the start of a longer answer.
+func (cl *call) checkResponse(resp *http.Response, body []byte, cut bool) error {
+	if _, isErr := wire.ErrorMessage(body); resp.StatusCode < 400 && !isErr {
 		return nil
 	}
+	// The key is redacted before any text is cut, so that no part of it
+	// survives a cut, and again from the message once its escapes (JSON,
+	// HTML) are undone.
+	key := cl.c.key()
+	text := []byte(key.redact(string(body), cut))
+	msg, isErr := wire.ErrorMessage(text)
 	if !isErr {
-		msg = wire.ErrorText(body, 512)
+		msg = wire.ErrorText(text, 512)
 	}
-	return cl.apiError(resp, msg, isErr, body)
+	return cl.apiError(resp, msg, isErr, text)
 }
 
 // apiError is the *APIError of an answer with message msg (isErr: the body
-// said "status":"error") and body (or its start).
-func (cl *call) apiError(resp *http.Response, msg string, isErr bool, body []byte) error {
+// said "status":"error") and text, its body (or the start of it) with the
+// key redacted.
+func (cl *call) apiError(resp *http.Response, msg string, isErr bool, text []byte) error {
+	key := cl.c.key()
 	switch {
 	case msg != "":
 	case isErr:
@@ -777,10 +822,10 @@ func (cl *call) apiError(resp *http.Response, msg string, isErr bool, body []byt
 	}
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		Message:    cl.c.redact(msg),
+		Message:    key.redact(msg, false),
 		Method:     cl.method,
 		Path:       cl.path,
-		Body:       cl.c.redact(wire.Truncate(string(body), maxErrorBody)),
+		Body:       key.excerpt(text, false),
 	}
 	if d, ok := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
@@ -800,20 +845,57 @@ func hasVersionPrefix(path string) bool {
 }
 
 // stream copies a successful answer to w. A JSON body that says
-// "status":"error" is an *APIError, not data.
+// "status":"error" is an *APIError, not data. An answer without length
+// framing (HTTP/1.0, or Connection: close without Content-Length or chunked
+// encoding) ends when the connection does, so a cut one looks complete: it
+// must end with a line break, as a whole CSV export does, or the call
+// fails with io.ErrUnexpectedEOF.
 func (cl *call) stream(resp *http.Response, w io.Writer) (int64, error) {
 	br := bufio.NewReaderSize(resp.Body, 64<<10)
-	head, _ := br.Peek(maxErrorBody)
+	head, err := br.Peek(maxErrorBody)
+	if err != nil && err != io.EOF {
+		// bufio returns a read error once: dropped here, the copy below
+		// would see only the io.EOF after it, and call a cut answer whole.
+		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, err)
+	}
 	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		if _, isErr := wire.ErrorMessage(head); isErr {
-			return 0, cl.checkResponse(resp, head)
+			return 0, cl.checkResponse(resp, head, len(head) == maxErrorBody)
 		}
 	}
-	n, err := io.Copy(w, br)
+	lw := &lastByteWriter{w: w}
+	n, err := io.Copy(lw, br)
 	if err != nil {
 		return n, fmt.Errorf("chatinc: %s %s: copying response: %w", cl.method, cl.path, err)
 	}
+	if unframed(resp) && (n == 0 || lw.last != '\n') {
+		return n, fmt.Errorf("chatinc: %s %s: the export, sent without a length, ended mid-row after %d bytes: %w",
+			cl.method, cl.path, n, io.ErrUnexpectedEOF)
+	}
 	return n, nil
+}
+
+// unframed reports whether an answer's body came over HTTP/1.x and ends
+// only when its connection closes, so that a cut body cannot be told from a
+// whole one. (A body net/http decompressed has gzip's own end check; an
+// answer made by a custom RoundTripper, ProtoMajor 0, has no wire framing
+// to judge.)
+func unframed(resp *http.Response) bool {
+	return resp.ProtoMajor == 1 && resp.ContentLength < 0 && len(resp.TransferEncoding) == 0 && !resp.Uncompressed
+}
+
+// lastByteWriter writes to w and remembers the last byte written.
+type lastByteWriter struct {
+	w    io.Writer
+	last byte
+}
+
+func (l *lastByteWriter) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	if n > 0 {
+		l.last = p[n-1]
+	}
+	return n, err
 }
 
 // beforeAttempt is the client's RequestLogHook: it starts an attempt of
@@ -838,7 +920,7 @@ func (cl *call) beforeAttempt(attempt int) {
 	cl.attempt = attempt
 	cl.start = time.Now()
 	cl.connMade.Store(false)
-	cl.body, cl.bodyErr, cl.bodyRead = nil, nil, false
+	cl.body, cl.bodyErr, cl.bodyRead, cl.bodyCut = nil, nil, false, false
 }
 
 // checkRetry applies the retry rule of the call's class, Retry-After, and
@@ -855,6 +937,9 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	if cl.waitErr != nil {
 		return false, cl.waitErr
 	}
+	// A *url.Error names the URL of the attempt, which a Location header
+	// may have set to one holding the key.
+	err = cl.c.key().scrub(err)
 	again, reason, wait := cl.decide(ctx, resp, err)
 	// Log each attempt once, when it is over: now, unless readBody is about
 	// to run and a second call will follow.
@@ -893,7 +978,7 @@ func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (aga
 		return false, "", 0
 	}
 	if err != nil && (errors.Is(err, ErrRedirectRefused) || errors.Is(err, errTooManyRedirects) ||
-		errors.Is(err, ErrResponseTooLarge)) {
+		errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrFileChanged)) {
 		return false, "", 0
 	}
 	again, reason = retry.Check(cl.class, resp, err, cl.connMade.Load())
@@ -929,15 +1014,6 @@ func (cl *call) logAttempt(resp *http.Response, err error) {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
 	l.LogAttrs(cl.req.Context(), slog.LevelDebug, "chatinc: attempt", attrs...)
-}
-
-// redact removes the API key from text the server sent back (an error body
-// that echoes the request's headers, say) before it goes into an error.
-func (c *Client) redact(s string) string {
-	if c.apiKey == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, string(c.apiKey), "[redacted]")
 }
 
 // drainAndClose reads what is left of a body, up to 64 KiB, so that its

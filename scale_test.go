@@ -339,10 +339,10 @@ func (r oldRow) MarshalJSON() ([]byte, error) {
 
 // TestBodiesAreWhatJSONMarshalWrites checks that the bodies written straight
 // into one buffer (rows, contacts) are, byte for byte, what json.Marshal
-// writes, for strings that need escaping of every kind.
+// writes, for strings that need escaping of the kinds validation lets
+// through (FuzzAppendString, in internal/wire, checks every string).
 func TestBodiesAreWhatJSONMarshalWrites(t *testing.T) {
-	tricky := []string{"Ana", "", `quo"te\back`, "<b>&amp;</b>", "tab\tnl\ncr\r\b\f\x00\x1f\x7f",
-		"bad\xffutf8\xc3", "line\u2028para\u2029", "émoji 👋", "number"}
+	tricky := []string{"Ana", "", `quo"te\back`, "<b>&amp;</b>", "line\u2028para\u2029", "émoji 👋", "number", "\u00e9\u0301"}
 	var body []byte
 	c, mock := newTestClient(t)
 	mock.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {

@@ -390,7 +390,7 @@ func (s *Simulator) createCampaign(c *call) error {
 	if req.RunImmediately && len(req.Audiences) == 0 {
 		return badRequest("audiences is required when runImmediately is true")
 	}
-	now := time.Now()
+	now := s.now()
 	at, err := runTime(req.TimeToRun, now)
 	if err != nil {
 		return err
@@ -423,7 +423,7 @@ func (s *Simulator) runCampaign(c *call) error {
 	if len(req.Audiences) == 0 {
 		return badRequest("audiences is required")
 	}
-	now := time.Now()
+	now := s.now()
 	at, err := runTime(req.TimeToRun, now)
 	if err != nil {
 		return err
@@ -502,7 +502,7 @@ func (s *Simulator) retrieveCampaigns(c *call) error {
 		}
 		activeOnly = b
 	}
-	now := time.Now()
+	now := s.now()
 	var buf bytes.Buffer
 	buf.WriteByte('[')
 	s.store.mu.RLock()
@@ -531,7 +531,7 @@ func (s *Simulator) retrieveCampaigns(c *call) error {
 // again: its JSON is kept, so that listing many campaigns costs a copy of
 // each rather than encoding each again. The caller holds the read lock.
 func (st *store) listingJSON(c *campaign, now time.Time) ([]byte, bool) {
-	if l := c.listed.Load(); l != nil && l.runs == len(c.runs) {
+	if l := c.listed.Load(); l != nil && l.runs == len(c.runs) && !now.Before(l.latest) {
 		return l.data, false
 	}
 	j, active := st.listing(c, now)
@@ -541,7 +541,15 @@ func (st *store) listingJSON(c *campaign, now time.Time) ([]byte, bool) {
 	_ = enc.Encode(j) // plain values always encode
 	data := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 	if !active {
-		c.listed.Store(&listedJSON{runs: len(c.runs), data: data})
+		// Kept while no run is added and the clock (which WithClock may
+		// turn back) is past the last run.
+		l := &listedJSON{runs: len(c.runs), data: data}
+		for _, r := range c.runs {
+			if r.at.After(l.latest) {
+				l.latest = r.at
+			}
+		}
+		c.listed.Store(l)
 	}
 	return data, active
 }
@@ -606,7 +614,7 @@ func (s *Simulator) retrieveCampaign(c *call) error {
 	if req.Format != "" && req.Format != "json" && req.Format != "csv" {
 		return badRequest(`format: %q is neither "json" nor "csv"`, req.Format)
 	}
-	now := time.Now()
+	now := s.now()
 	s.store.mu.RLock()
 	camp := s.store.campaigns[req.CampaignID]
 	var runs []*run

@@ -73,10 +73,12 @@ type campaign struct {
 	listed atomic.Pointer[listedJSON]
 }
 
-// listedJSON is a campaign's listing as JSON, for its first runs runs.
+// listedJSON is a campaign's listing as JSON, for its first runs runs,
+// the last of which was at latest.
 type listedJSON struct {
-	runs int
-	data []byte
+	runs   int
+	latest time.Time
+	data   []byte
 }
 
 // run is one sending of a campaign: the contacts it targets are fixed when

@@ -255,3 +255,24 @@ func FuzzStrings(f *testing.F) {
 		_ = fast.UnmarshalJSON(b) // directly, too: never a panic
 	})
 }
+
+// FuzzAppendString checks that AppendString writes what json.Marshal writes.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", `quo"te\back`, "<b>&</b>", "\t\n\r\b\f\x00\x1f\x7f", "bad\xffutf8\xc3", "\u2028\u2029", "émoji 👋", "\ud7ff\ue000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendString(nil, s); string(got) != string(want) {
+			t.Fatalf("AppendString(%q) = %s, json.Marshal %s", s, got, want)
+		}
+		ss := []string{s, "x"}
+		want, _ = json.Marshal(ss)
+		if got := AppendStrings(nil, ss); string(got) != string(want) {
+			t.Fatalf("AppendStrings(%q) = %s, json.Marshal %s", ss, got, want)
+		}
+	})
+}
