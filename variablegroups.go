@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -55,8 +56,8 @@ func (p VariableGroupParams) validate() error {
 			if !known[k] {
 				return invalid(fmt.Sprintf("values[%d].%s", i, k), "not one of the group's fields")
 			}
-			if err := checkText(fmt.Sprintf("values[%d].%s", i, k), v); err != nil {
-				return err
+			if !utf8.ValidString(v) { // the field's name is made only for the error
+				return checkText(fmt.Sprintf("values[%d].%s", i, k), v)
 			}
 		}
 	}
