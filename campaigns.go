@@ -491,7 +491,8 @@ func (c *Client) RetrieveCampaignDetails(ctx context.Context, campaignID string)
 // its first row has been yielded, never after. Breaking out of the loop
 // closes the response. An error (a *ValidationError, an *APIError, a
 // *DecodeError, a transport or context error) ends the sequence as its last
-// pair, with a zero CampaignDetail.
+// pair, with a zero CampaignDetail. The answer is read while the loop runs,
+// so WithAttemptTimeout, if set, bounds the whole loop, its body included.
 func (c *Client) CampaignDetails(ctx context.Context, campaignID string) iter.Seq2[CampaignDetail, error] {
 	return func(yield func(CampaignDetail, error) bool) {
 		if err := checkName("campaignId", campaignID); err != nil {
