@@ -1,43 +1,14 @@
-package simulator
+package chatinctest
 
 import (
 	"encoding/json"
 	"fmt"
 )
 
-// addContacts adds numbers to audience id. With create set it creates the
-// audience, or renames it (and sets its description when one is given);
-// without, the audience must exist.
-func (st *store) addContacts(id, name, description string, numbers []phone, create bool) (written, error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	a, created, err := st.audienceFor("id", id, name, create)
-	if err != nil {
-		return written{}, err
-	}
-	message := "contacts added"
-	if create {
-		message = "audience updated"
-		if created {
-			message = "audience created"
-		}
-		a.name = name
-		if description != "" {
-			a.description = description
-		}
-	}
-	added := 0
-	for _, p := range numbers {
-		if a.contacts.add(p) {
-			added++
-		}
-	}
-	return written{message, map[string]any{"id": id, "contactsAdded": added, "totalContacts": len(a.contacts.list)}}, nil
-}
-
 // createAudience is POST /create/audience: with a name it creates (or
-// updates) the audience; without, it adds contacts to an existing one.
-func (s *Simulator) createAudience(c *call) error {
+// renames) the audience and adds the contacts; without, it adds contacts to
+// an existing one.
+func (h *Handler) createAudience(c *call) error {
 	var req struct {
 		ID          string `json:"id"`
 		Name        string `json:"name"`
@@ -63,12 +34,18 @@ func (s *Simulator) createAudience(c *call) error {
 			return err
 		}
 	}
-	return c.answer(s.store.addContacts(req.ID, req.Name, req.Description, numbers, req.Name != ""))
+	if req.Name == "" {
+		ch, err := h.store.addContacts(req.ID, numbers)
+		return c.answerAudience("contacts added", req.ID, ch, err)
+	}
+	ch, err := h.store.putAudience(req.ID, req.Name, req.Description, numbers)
+	return c.answerAudience(audienceMessage(ch), req.ID, ch, err)
 }
 
 // createAudienceFromFile is POST /create/audience/from/file: the audience
-// named by the "id" and "name" parts gets the numbers of the CSV "file".
-func (s *Simulator) createAudienceFromFile(c *call) error {
+// named by the "id" and "name" parts is created (or renamed) and gets the
+// numbers of the CSV "file".
+func (h *Handler) createAudienceFromFile(c *call) error {
 	var numbers []phone
 	form, err := c.readUpload(nil, func(_ int, p phone, _ []string) error {
 		numbers = append(numbers, p)
@@ -77,29 +54,45 @@ func (s *Simulator) createAudienceFromFile(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.answer(s.store.addContacts(form["id"], form["name"], form["description"], numbers, true))
+	ch, err := h.store.putAudience(form["id"], form["name"], form["description"], numbers)
+	return c.answerAudience(audienceMessage(ch), form["id"], ch, err)
+}
+
+// audienceMessage is the message of the answer to a request that created
+// or renamed an audience.
+func audienceMessage(ch audienceChange) string {
+	if ch.created {
+		return "audience created"
+	}
+	return "audience updated"
+}
+
+// answerAudience answers what a request did to audience id, or err.
+func (c *call) answerAudience(message, id string, ch audienceChange, err error) error {
+	if err != nil {
+		return err
+	}
+	return c.success(message, map[string]any{"id": id, "contactsAdded": ch.added, "totalContacts": ch.total})
 }
 
 // retrieveAudiences is GET /retrieve/audiences.
-func (s *Simulator) retrieveAudiences(c *call) error {
+func (h *Handler) retrieveAudiences(c *call) error {
 	type audienceJSON struct {
 		ID           string `json:"id"`
 		Name         string `json:"name"`
 		Description  string `json:"description"`
 		ContactCount int    `json:"contactCount"`
 	}
-	s.store.mu.RLock()
-	list := make([]audienceJSON, 0, len(s.store.audiences))
-	for _, id := range sortedKeys(s.store.audiences) {
-		a := s.store.audiences[id]
-		list = append(list, audienceJSON{a.id, a.name, a.description, len(a.contacts.list)})
+	audiences := h.store.audienceList()
+	list := make([]audienceJSON, len(audiences))
+	for i, a := range audiences {
+		list[i] = audienceJSON{a.id, a.name, a.description, a.contacts}
 	}
-	s.store.mu.RUnlock()
 	return c.reply(map[string]any{"status": "success", "audiences": list})
 }
 
 // retrieveAudienceContacts is POST /retrieve/audience/contacts.
-func (s *Simulator) retrieveAudienceContacts(c *call) error {
+func (h *Handler) retrieveAudienceContacts(c *call) error {
 	var req struct {
 		ID string `json:"id"`
 	}
@@ -109,15 +102,9 @@ func (s *Simulator) retrieveAudienceContacts(c *call) error {
 	if err := required("id", req.ID); err != nil {
 		return err
 	}
-	s.store.mu.RLock()
-	a := s.store.audiences[req.ID]
-	var numbers []phone
-	if a != nil {
-		numbers = a.contacts.list[:len(a.contacts.list):len(a.contacts.list)] // only ever appended to
-	}
-	s.store.mu.RUnlock()
-	if a == nil {
-		return notFound("audience %q not found", req.ID)
+	numbers, err := h.store.contacts(req.ID)
+	if err != nil {
+		return err
 	}
 	type contactJSON struct {
 		Number phone `json:"number"`

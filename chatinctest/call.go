@@ -1,15 +1,13 @@
-package simulator
+package chatinctest
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"reflect"
-	"strings"
 )
 
 // Limits on what a request may carry.
@@ -21,65 +19,29 @@ const (
 
 // call is one request being answered: what the endpoints read and write.
 type call struct {
-	sim   *Simulator
+	h     *Handler
 	r     *http.Request
 	w     *recorder
 	entry *Request // the request's entry in the log
+	body  []byte   // a JSON body, read (and logged) before the endpoint runs
 	acted bool     // the API has acted on it (an ActFirst fault): its body is read and logged
 }
 
-// apiError is an answer in the API's error shape: its status and message.
-type apiError struct {
-	status  int
-	message string
-}
-
-func (e *apiError) Error() string { return e.message }
-
-// errorf is an error answer with status and a formatted message.
-func errorf(status int, format string, args ...any) error {
-	return &apiError{status, fmt.Sprintf(format, args...)}
-}
-
-// badRequest is a 400 answer whose message names the field at fault.
-func badRequest(format string, args ...any) error {
-	return errorf(http.StatusBadRequest, format, args...)
-}
-
-// notFound is a 404 answer.
-func notFound(format string, args ...any) error {
-	return errorf(http.StatusNotFound, format, args...)
-}
-
-// fail answers err as {"status":"error","message":...}, with the status of
-// an *apiError or else 500. It first reads what is left of the request
-// body, so that a client still sending (an upload rejected at line 17) gets
-// to read the answer instead of a reset connection.
+// fail answers err as {"status":"error","message":...}, with the status
+// statusOf gives. It first reads what is left of the request body, so that
+// a client still sending (an upload rejected at line 17) gets to read the
+// answer instead of a reset connection.
 func (c *call) fail(err error) {
-	var ae *apiError
-	if !errors.As(err, &ae) {
-		ae = &apiError{http.StatusInternalServerError, err.Error()} // not expected: every endpoint error is an *apiError
-	}
+	status, message := statusOf(err)
 	_, _ = io.CopyN(io.Discard, c.r.Body, maxUploadBody)
-	writeJSON(c.w, ae.status, map[string]string{"status": "error", "message": ae.message})
+	writeJSON(c.w, status, map[string]string{"status": "error", "message": message})
 }
 
-// written is what a request changed: the message of its answer, and the
-// fields (IDs, counts) to go with it.
-type written struct {
-	message string
-	fields  map[string]any
-}
-
-// answer answers what a request changed,
-// {"status":"success","message":...,<fields>}, or returns the error that
-// kept it from changing anything.
-func (c *call) answer(w written, err error) error {
-	if err != nil {
-		return err
-	}
-	body := map[string]any{"status": "success", "message": w.message}
-	maps.Copy(body, w.fields)
+// success answers {"status":"success","message":...,<fields>}: what a
+// request changed.
+func (c *call) success(message string, fields map[string]any) error {
+	body := map[string]any{"status": "success", "message": message}
+	maps.Copy(body, fields)
 	return c.reply(body)
 }
 
@@ -98,18 +60,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v) // a write error means the client has gone
 }
 
-// decode reads the request's JSON object into v, logging the body. An empty
-// body (or null) is an empty object. A top-level field v does not name is a
-// warning, or in strict mode a 400 (see checkFields).
-func (c *call) decode(v any) error {
+// readBody reads a JSON request body, up to maxJSONBody: what it read,
+// and an error (413 beyond the limit). The route logs the body.
+func (c *call) readBody() ([]byte, error) {
 	if c.r.ContentLength > maxJSONBody {
-		return bodyError("reading the body", &http.MaxBytesError{Limit: maxJSONBody})
+		return nil, bodyError("reading the body", &http.MaxBytesError{Limit: maxJSONBody})
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.w.ResponseWriter, c.r.Body, maxJSONBody))
-	c.sim.log.setBody(c.entry, body)
 	if err != nil {
-		return bodyError("reading the body", err)
+		return body, bodyError("reading the body", err)
 	}
+	return body, nil
+}
+
+// decode decodes the request's JSON object, read by the route, into v. An
+// empty body (or null) is an empty object. A field v does not name is a
+// warning, or in strict mode a 400 (see checkUnknownFields).
+func (c *call) decode(v any) error {
+	body := c.body
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
@@ -117,15 +85,15 @@ func (c *call) decode(v any) error {
 	if err := dec.Decode(v); err != nil {
 		var syntaxErr *json.SyntaxError
 		if errors.As(err, &syntaxErr) && trailingComma(body, syntaxErr.Offset) {
-			return badRequest("malformed JSON: a trailing comma before the '%c' at byte %d: JSON allows no comma after the last element",
+			return invalid("malformed JSON: a trailing comma before the '%c' at byte %d: JSON allows no comma after the last element",
 				body[syntaxErr.Offset-1], syntaxErr.Offset)
 		}
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return badRequest("malformed JSON: unexpected data after the object")
+		return invalid("malformed JSON: unexpected data after the object")
 	}
-	return c.checkFields(v, body)
+	return c.checkUnknownFields(v, body)
 }
 
 // jsonError turns a decoding error into a 400 that names the field.
@@ -134,15 +102,15 @@ func jsonError(err error) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr) && typeErr.Field == "":
-		return badRequest("malformed JSON: the body must be a JSON object, not %s", typeErr.Value)
+		return invalid("malformed JSON: the body must be a JSON object, not %s", typeErr.Value)
 	case errors.As(err, &typeErr):
-		return badRequest("%s: expected %s, got %s", typeErr.Field, kindName(typeErr.Type), typeErr.Value)
+		return invalid("%s: expected %s, got %s", typeErr.Field, kindName(typeErr.Type), typeErr.Value)
 	case errors.As(err, &syntaxErr):
-		return badRequest("malformed JSON: %v (at byte %d)", err, syntaxErr.Offset)
+		return invalid("malformed JSON: %v (at byte %d)", err, syntaxErr.Offset)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return badRequest("malformed JSON: unexpected end of the body")
+		return invalid("malformed JSON: unexpected end of the body")
 	default:
-		return badRequest("malformed JSON: %v", err)
+		return invalid("malformed JSON: %v", err)
 	}
 }
 
@@ -170,9 +138,9 @@ func kindName(t reflect.Type) string {
 func bodyError(what string, err error) error {
 	var big *http.MaxBytesError
 	if errors.As(err, &big) {
-		return errorf(http.StatusRequestEntityTooLarge, "request body too large: the limit is %d bytes", big.Limit)
+		return httpErrorf(http.StatusRequestEntityTooLarge, "request body too large: the limit is %d bytes", big.Limit)
 	}
-	return badRequest("%s: %v", what, err)
+	return invalid("%s: %v", what, err)
 }
 
 // jsonText returns a JSON string, number or boolean as text; null or absent
@@ -185,23 +153,12 @@ func jsonText(label string, raw json.RawMessage) (string, error) {
 	case raw[0] == '"':
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", badRequest("%s: %v", label, err)
+			return "", invalid("%s: %v", label, err)
 		}
 		return s, nil
 	case raw[0] == '{' || raw[0] == '[':
-		return "", badRequest("%s: expected a string, number or boolean", label)
+		return "", invalid("%s: expected a string, number or boolean", label)
 	default:
 		return string(raw), nil // a number or a boolean, as written
 	}
-}
-
-// required checks name/value pairs: the first blank value is a 400
-// "<name> is required".
-func required(pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if strings.TrimSpace(pairs[i+1]) == "" {
-			return badRequest("%s is required", pairs[i])
-		}
-	}
-	return nil
 }

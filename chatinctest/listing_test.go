@@ -1,4 +1,4 @@
-package simulator
+package chatinctest
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 // encoding every listing afresh answers: after new runs, with a run still
 // scheduled, with ?active=true.
 func TestRetrieveCampaignsKeptJSON(t *testing.T) {
-	sim := New(Config{Seed: 1})
+	sim := NewHandler()
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, "/v1"+path, strings.NewReader(body))
 		req.Header.Set("Authorization", sim.APIKey())
@@ -37,8 +37,8 @@ func TestRetrieveCampaignsKeptJSON(t *testing.T) {
 		list := []envelope{}
 		now := time.Now()
 		sim.store.mu.RLock()
-		for _, c := range sim.store.campaignOrder {
-			if j, active := sim.store.listing(c, now); active || !activeOnly {
+		for _, c := range sim.store.st.campaignOrder {
+			if j, active := sim.store.st.listing(c, now); active || !activeOnly {
 				list = append(list, envelope{"success", j})
 			}
 		}

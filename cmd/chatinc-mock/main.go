@@ -42,7 +42,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/chatinc/chatinc-go/internal/simulator"
+	"github.com/chatinc/chatinc-go/chatinctest"
 )
 
 func main() {
@@ -90,7 +90,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	sim := simulator.New(simulator.Config{APIKey: *apiKey, Seed: *seed, Strict: *strict, Logger: logger})
+	opts := []chatinctest.Option{chatinctest.WithAPIKey(*apiKey), chatinctest.WithSeed(*seed), chatinctest.WithLogger(logger)}
+	if *strict {
+		opts = append(opts, chatinctest.WithStrict())
+	}
+	sim := chatinctest.NewHandler(opts...)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
