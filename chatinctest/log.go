@@ -111,12 +111,29 @@ func (l *requestLog) start(r *http.Request, path string, authorized bool) *Reque
 	return e
 }
 
-// entries returns the ring's entries, oldest first. The caller holds l.mu.
-func (l *requestLog) entries() []*Request {
-	if len(l.ring) < l.size {
-		return l.ring
+// snapshot returns a copy of the ring's entries, oldest first.
+func (l *requestLog) snapshot() []Request {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	entries := l.ring
+	if len(l.ring) == l.size {
+		entries = append(slices.Clone(l.ring[l.next:]), l.ring[:l.next]...)
 	}
-	return append(slices.Clone(l.ring[l.next:]), l.ring[:l.next]...)
+	out := make([]Request, len(entries))
+	for i, e := range entries {
+		out[i] = *e
+		out[i].Body = slices.Clone(e.Body)
+		out[i].Parts = slices.Clone(e.Parts)
+		out[i].Warnings = slices.Clone(e.Warnings)
+	}
+	return out
+}
+
+// count returns how many requests to path the log has seen, all of them.
+func (l *requestLog) count(path string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.counts[path]
 }
 
 // update changes e under the log's lock.
@@ -145,29 +162,12 @@ func (l *requestLog) addPart(e *Request, p Part) {
 // received (1000 unless WithRequestLog says otherwise), in the order they
 // arrived, whatever their answer. A request still being answered has
 // Status 0.
-func (h *Handler) Requests() []Request {
-	h.log.mu.Lock()
-	defer h.log.mu.Unlock()
-	entries := h.log.entries()
-	out := make([]Request, len(entries))
-	for i, e := range entries {
-		out[i] = *e
-		out[i].Body = slices.Clone(e.Body)
-		out[i].Parts = slices.Clone(e.Parts)
-		out[i].Warnings = slices.Clone(e.Warnings)
-	}
-	return out
-}
+func (h *Handler) Requests() []Request { return h.log.snapshot() }
 
 // RequestCount returns how many requests to path (relative to the base URL,
 // such as "/create/campaign") the server received, whatever their answer:
 // all of them, including those that have left the request log.
-func (h *Handler) RequestCount(path string) int {
-	path = normalizePath(path)
-	h.log.mu.Lock()
-	defer h.log.mu.Unlock()
-	return h.log.counts[path]
-}
+func (h *Handler) RequestCount(path string) int { return h.log.count(normalizePath(path)) }
 
 // recorder is the ResponseWriter the endpoints write to: it logs the status
 // of the answer before any of it reaches the client.
