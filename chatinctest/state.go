@@ -132,12 +132,9 @@ func (s *store) addContacts(id string, numbers []phone) (audienceChange, error) 
 func (s *store) audienceList() []audienceSummary {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	list := make([]audienceSummary, 0, len(s.st.audiences))
-	for _, id := range sortedKeys(s.st.audiences) {
-		a := s.st.audiences[id]
-		list = append(list, audienceSummary{a.id, a.name, a.description, len(a.contacts.list)})
-	}
-	return list
+	return mapSorted(s.st.audiences, func(a *audience) audienceSummary {
+		return audienceSummary{a.id, a.name, a.description, len(a.contacts.list)}
+	})
 }
 
 // contacts returns the contacts of audience id.
@@ -310,12 +307,9 @@ func (g *group) put(fields []string, rows []groupRow) {
 func (s *store) groupList() []groupSummary {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	list := make([]groupSummary, 0, len(s.st.groups))
-	for _, id := range sortedKeys(s.st.groups) {
-		g := s.st.groups[id]
-		list = append(list, groupSummary{g.id, g.name, g.description, slices.Clone(g.fields)})
-	}
-	return list
+	return mapSorted(s.st.groups, func(g *group) groupSummary {
+		return groupSummary{g.id, g.name, g.description, slices.Clone(g.fields)}
+	})
 }
 
 // Campaigns and runs.
@@ -447,6 +441,15 @@ func (st *state) details(c *campaign, r *run, contacts []phone, rows []detailRow
 			c.missing(st.groups, p.key())})
 	}
 	return rows
+}
+
+// mapSorted returns f of each value of m, in the order of the keys.
+func mapSorted[V, T any](m map[string]V, f func(V) T) []T {
+	out := make([]T, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, f(m[k]))
+	}
+	return out
 }
 
 // sortedKeys returns the keys of m in order.
