@@ -9,6 +9,9 @@
 //	defer srv.Close()
 //	chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL))
 //
+// NewTLSServer serves it over HTTPS and HTTP/2, as the API is served; pass
+// its Client, which trusts the test certificate, to chatinc.WithHTTPClient.
+//
 // NewHandler returns the same simulator as an http.Handler, to mount in a
 // server of your own (beside other handlers, behind TLS, on a port of your
 // choosing), as httptest.NewServer serves the handler it is given; it

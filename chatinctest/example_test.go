@@ -67,6 +67,23 @@ func ExampleNewServer() {
 	// 2 requests for contacts
 }
 
+// NewTLSServer serves the simulator over HTTPS and HTTP/2, as the API is
+// served; its Client trusts the test certificate.
+func ExampleNewTLSServer() {
+	srv := chatinctest.NewTLSServer()
+	defer srv.Close()
+	chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL), chatinc.WithHTTPClient(srv.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	audiences, err := chat.RetrieveAudiences(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(audiences), "audiences over", srv.URL[:len("https")])
+	// Output: 0 audiences over https
+}
+
 // NewHandler serves the simulator from a server of your own: here under
 // /chatinc, beside the other handlers of a test server.
 func ExampleNewHandler() {

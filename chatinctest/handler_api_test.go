@@ -91,3 +91,23 @@ func TestWithLogger(t *testing.T) {
 	assert.Contains(t, buf.String(), `level=WARN msg="unknown field \"nmae\" (did you mean \"name\"?)" method=POST path=/v1/create/audience`)
 	assert.Equal(t, 1, strings.Count(buf.String(), "\n"))
 }
+
+// TestNewTLSServer checks that the TLS server speaks HTTP/2 over https to
+// its own Client, and answers as the plain one does.
+func TestNewTLSServer(t *testing.T) {
+	srv := chatinctest.NewTLSServer()
+	t.Cleanup(srv.Close)
+	require.True(t, strings.HasPrefix(srv.URL, "https://127.0.0.1:"), srv.URL)
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/retrieve/audiences", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", srv.APIKey)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, 2, resp.ProtoMajor)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.JSONEq(t, `{"status":"success","audiences":[]}`, string(body))
+	assert.Equal(t, 1, srv.RequestCount("/retrieve/audiences"))
+}

@@ -24,7 +24,24 @@ type Server struct {
 // with it.
 func NewServer(opts ...Option) *Server {
 	h := NewHandler(opts...)
-	ts := httptest.NewServer(h)
+	return newServer(h, httptest.NewServer(h))
+}
+
+// NewTLSServer is NewServer over HTTPS, with HTTP/2, as the API is served:
+// its URL is https, and its Client trusts its certificate (made for the
+// test, for 127.0.0.1 and localhost). Pass that client to
+// chatinc.WithHTTPClient to test the SDK over the protocol it speaks to the
+// API.
+func NewTLSServer(opts ...Option) *Server {
+	h := NewHandler(opts...)
+	ts := httptest.NewUnstartedServer(h)
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	return newServer(h, ts)
+}
+
+// newServer is a Server for h served by ts.
+func newServer(h *Handler, ts *httptest.Server) *Server {
 	return &Server{URL: ts.URL + basePath, APIKey: h.APIKey(), h: h, ts: ts}
 }
 
