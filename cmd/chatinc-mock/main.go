@@ -1,6 +1,6 @@
-// Command chatinc-mock serves a simulator of the Chat Inc API (the one
-// package chatinctest starts in tests) on a port, for curl, clients in
-// other languages and test networks such as a docker-compose service:
+// Command chatinc-mock serves the Chat Inc API simulator of package
+// chatinctest (its NewHandler) on a port, for curl, clients in other
+// languages and test networks such as a docker-compose service:
 //
 //	go run ./cmd/chatinc-mock [-addr 127.0.0.1:8080] [-api-key KEY] [-seed N] [-strict]
 //	                          [-tls [-cert-out FILE] [-san NAME,...] | -cert FILE -key FILE]
