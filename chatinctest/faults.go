@@ -74,13 +74,16 @@ func (h *Handler) InjectFault(path string, n int, f Fault) {
 	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
 		f.Status = http.StatusInternalServerError
 	}
-	q := &h.faults
+	h.faults.add(normalizePath(path), n, f)
+}
+
+// add queues f for the next n requests to path.
+func (q *faultQueue) add(path string, n int, f Fault) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.byPath == nil {
 		q.byPath = make(map[string][]pendingFault)
 	}
-	path = normalizePath(path)
 	q.byPath[path] = append(q.byPath[path], pendingFault{f, n})
 }
 

@@ -175,14 +175,13 @@ func TestScheduledRunCompletesLazily(t *testing.T) {
 	w := serve(s, "POST", "/create/campaign", fmt.Sprintf(`{"title":"t","message":"m","runImmediately":true,"audiences":["a"],"timeToRun":%d}`, at.Unix()))
 	require.Equal(t, 200, w.Code, w.Body.String())
 
-	c := s.store.st.campaignOrder[0]
-	before, active := s.store.st.listing(c, time.Now())
-	assert.True(t, active)
+	before := s.store.freshListings(time.Now())[0]
+	assert.True(t, before.active)
 	assert.Equal(t, "scheduled", before.Runs[0].Status)
 	assert.Zero(t, before.TotalSent+before.TotalSendErrors+before.TotalNotOnWhatsApp)
 
-	after, active := s.store.st.listing(c, at)
-	assert.False(t, active)
+	after := s.store.freshListings(at)[0]
+	assert.False(t, after.active)
 	assert.Equal(t, "completed", after.Runs[0].Status)
 	assert.Equal(t, 2, after.TotalSent+after.TotalSendErrors+after.TotalNotOnWhatsApp)
 }

@@ -12,15 +12,17 @@ const allAudiences = "all"
 
 // store is the simulator's state behind one lock, and the only way to it.
 //
-// The locking rule, for the whole package: every method of *store takes
-// mu itself (the read lock to look, the write lock to change) and returns
-// values the caller owns, or that never change once made (phone numbers,
-// a *campaign's fixed fields, a completed *run). Everything else, the
-// methods of *state and of the types it holds included, runs under that
-// lock, called from a method of *store; nothing outside this file touches
-// mu (tests aside). A request that changes the state is checked against it and applied
-// in one critical section, so it is applied whole or not at all; handlers
-// check what needs no state before they call the store.
+// The locking rule, for the whole package: a lock is taken by the methods
+// of the type that holds it, never by their callers. So every method of
+// *store takes mu itself (the read lock to look, the write lock to change)
+// and returns values the caller owns, or that never change once made
+// (phone numbers, a *campaign's fixed fields, a started *run); the methods
+// of *state, and of the types it holds, run under mu, called from a method
+// of *store. (The request log, the fault queue and the rate limiter keep
+// the same rule with their own locks.) A request that changes the state is
+// checked against it and applied in one critical section, so it is applied
+// whole or not at all; handlers check what needs no state before they call
+// the store.
 type store struct {
 	mu sync.RWMutex
 	st state
