@@ -19,8 +19,8 @@ const basePath = "/v1"
 // API under /v1 from in-memory state, as NewServer does on a loopback
 // port. Mount it in a server of your own (at its root, or under a prefix
 // removed with http.StripPrefix) to serve the simulator beside other
-// handlers, over TLS, or on a port of your choosing. It is safe for
-// concurrent use.
+// handlers, over TLS, or on a port of your choosing. Make one with
+// NewHandler; it is safe for concurrent use.
 type Handler struct {
 	apiKey    string
 	routes    map[string]route
