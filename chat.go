@@ -28,6 +28,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -57,7 +58,8 @@ type Client struct {
 	baseURL        *url.URL // ends in "/"
 	apiKey         secret
 	userAgent      string
-	http           *http.Client
+	http           *http.Client // the caller's (copied) or the SDK's own
+	doer           *http.Client // http, seen through noRewindTransport: what retryablehttp calls
 	logger         *slog.Logger
 	retryMax       int
 	retryWaitMin   time.Duration
@@ -101,7 +103,10 @@ func WithBaseURL(rawURL string) Option {
 }
 
 // WithHTTPClient sets the underlying HTTP client (for proxies, custom TLS,
-// or a test transport). The client is copied, not changed. The SDK's
+// or a test transport). Without it, every Client of the process shares the
+// SDK's own transport and its one connection pool. The client is copied,
+// not changed. The SDK never lets hc's transport resend a request body by
+// itself (see CloseIdleConnections and the README's retry rule). The SDK's
 // redirect rule still applies: a redirect to another host or from https to
 // http is refused before hc's own CheckRedirect, if any, is asked, so the
 // API key goes nowhere but the API's host.
@@ -238,14 +243,31 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}
 	if c.attemptTimeout > 0 {
 		hc := *c.http
-		next := hc.Transport
-		if next == nil {
-			next = http.DefaultTransport
-		}
-		hc.Transport = &attemptTimeoutTransport{next: next, timeout: c.attemptTimeout}
+		hc.Transport = &attemptTimeoutTransport{next: transportOf(c.http), timeout: c.attemptTimeout}
 		c.http = &hc
 	}
+	doer := *c.http
+	doer.Transport = noRewindTransport{next: transportOf(c.http)}
+	c.doer = &doer
 	return c, nil
+}
+
+// transportOf returns hc's transport, net/http's default when it has none.
+func transportOf(hc *http.Client) http.RoundTripper {
+	if hc.Transport == nil {
+		return http.DefaultTransport
+	}
+	return hc.Transport
+}
+
+// CloseIdleConnections closes the idle connections of the client's
+// transport; calls in flight are not interrupted. For a Client made
+// without WithHTTPClient, that is the transport all such Clients of the
+// process share, so their idle connections are closed too. Discarding a
+// Client needs no call: it leaks nothing. A failed call never closes
+// idle connections.
+func (c *Client) CloseIdleConnections() {
+	c.http.CloseIdleConnections()
 }
 
 // parseBaseURL checks a base URL and returns it ending in "/", so that
@@ -286,16 +308,95 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// defaultHTTPClient is the SDK's own transport: pooled connections, TLS 1.2
-// at least, and no redirect to another host or down to http.
+// defaultHTTPClient is the SDK's own HTTP client: the shared transport, and
+// no redirect to another host or down to http.
 func defaultHTTPClient() *http.Client {
+	return &http.Client{Transport: sharedTransport(), CheckRedirect: checkRedirect}
+}
+
+// sharedTransport is the transport of every Client made without
+// WithHTTPClient: one connection pool per process, so that discarding a
+// Client leaves no connections or goroutines behind, and Clients made per
+// request still reuse connections. It is built on first use and never
+// changed after that; it is shared state, but not configuration.
+var sharedTransport = sync.OnceValue(newDefaultTransport)
+
+// Idle connections the SDK's own transport keeps: enough for a few hundred
+// goroutines calling one host at once over HTTP/1.1 to reuse their
+// connections rather than dial (and, over TLS, handshake) for most calls.
+const (
+	maxIdleConnsPerHost = 256
+	maxIdleConns        = 1024
+)
+
+// newDefaultTransport builds the SDK's own transport: net/http's defaults
+// (proxy from the environment, HTTP/2 over TLS, timeouts), TLS 1.2 at
+// least, and a pool sized for many concurrent calls.
+func newDefaultTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	if t.TLSClientConfig == nil {
 		t.TLSClientConfig = &tls.Config{}
 	}
 	t.TLSClientConfig.MinVersion = tls.VersionTLS12
-	t.MaxIdleConnsPerHost = 16
-	return &http.Client{Transport: t, CheckRedirect: checkRedirect}
+	t.MaxIdleConns = maxIdleConns
+	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+	return t
+}
+
+// noRewindTransport is the RoundTripper the SDK's retry loop sends
+// through. It hides each request's GetBody from the transport below, so
+// that the transport cannot resend a body by itself: net/http's HTTP/2
+// transport does so on RST_STREAM(REFUSED_STREAM or PROTOCOL_ERROR) and on a
+// GOAWAY, even when the server had read the whole request (and, for
+// CreateCampaign or RunCampaign, may have sent the messages). The SDK's
+// retry loop is then the one place where a request goes out again, under
+// the call's retry rule; a redirect is still followed, as http.Client keeps
+// its own GetBody.
+//
+// It has no CloseIdleConnections method, on purpose: go-retryablehttp calls
+// that on its client after every call that ends in a transport error, which
+// would close the idle connections of every other call sharing the pool.
+// Client.CloseIdleConnections reaches the real transport.
+type noRewindTransport struct{ next http.RoundTripper }
+
+func (t noRewindTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.GetBody == nil {
+		return t.next.RoundTrip(req)
+	}
+	r := *req // a RoundTripper must not change the request it is given
+	r.GetBody = nil
+	resp, err := t.next.RoundTrip(&r)
+	if resp != nil {
+		resp.Request = req
+	}
+	if err != nil {
+		err = explainNoRewind(err)
+	}
+	return resp, err
+}
+
+// explainNoRewind rewrites net/http's HTTP/2 error for a reset it would
+// have resent had it been able to rewind the body ("cannot retry err [E]
+// after Request.Body was written; define Request.GetBody to avoid this
+// error"): that advice is for net/http's users; the SDK withholds GetBody
+// on purpose. The error E is kept.
+func explainNoRewind(err error) error {
+	const pre, post = "cannot retry err [", "] after Request.Body was written"
+	msg := err.Error()
+	i := strings.Index(msg, pre)
+	j := strings.LastIndex(msg, post)
+	if i < 0 || j < i+len(pre) {
+		return err
+	}
+	return &notResentError{cause: msg[i+len(pre) : j]}
+}
+
+// notResentError is a transport error after which the transport would have
+// resent the request, had the SDK let it.
+type notResentError struct{ cause string }
+
+func (e *notResentError) Error() string {
+	return "http2: " + strings.TrimPrefix(e.cause, "http2: ") + " (after the request was sent; not resent)"
 }
 
 // errTooManyRedirects ends a redirect loop; like a refused redirect, it is
@@ -364,6 +465,8 @@ type call struct {
 	attempt   int
 	start     time.Time
 	connMade  atomic.Bool // set by httptrace when a connection is obtained
+	responded bool        // the attempt got a response (its status line and headers)
+	waiting   bool        // the call is between attempts: the last one is over and will be retried
 	nextWait  time.Duration
 	body      []byte // the final response's body, read inside the retry loop
 	bodyErr   error
@@ -383,7 +486,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 		return nil, fmt.Errorf("chatinc: path %q: %w", path, err)
 	}
 	u := c.baseURL.ResolveReference(rel)
-	cl := &call{c: c, class: class, method: method, path: "/" + path, replayable: true}
+	cl := &call{c: c, class: class, method: method, path: "/" + path, replayable: true, attempt: -1}
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { cl.connMade.Store(true) },
 	})
@@ -426,11 +529,42 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 }
 
 // do sends the call, retrying as its class allows, and handles the answer:
-// an error status (or a 2xx whose body says "status":"error") becomes an
-// *APIError; otherwise the body is copied to v when v is an io.Writer, or
-// JSON-decoded into v when v is not nil. It returns the bytes copied to an
-// io.Writer.
+// an error status, a 3xx that was not followed, or a 2xx whose body says
+// "status":"error" becomes an *APIError; otherwise the body is copied to v
+// when v is an io.Writer, or JSON-decoded into v when v is not nil. It
+// returns the bytes copied to an io.Writer. An error of a sending call after
+// which the API may have acted matches ErrOutcomeUnknown.
 func (c *Client) do(cl *call, v any) (int64, error) {
+	n, err := c.exchange(cl, v)
+	if err != nil && cl.outcomeUnknown(err) {
+		err = &outcomeUnknownError{err: err}
+	}
+	return n, err
+}
+
+// outcomeUnknown reports whether err, the error of the call, leaves open
+// whether the API acted on a sending call: its last attempt reached the
+// API and no definite answer came back (see ErrOutcomeUnknown).
+func (cl *call) outcomeUnknown(err error) bool {
+	if cl.class != retry.Send || cl.attempt < 0 || cl.waiting {
+		// Another class; no attempt made; or the call ended while waiting
+		// to retry, which a send does only after an answer saying the API
+		// did not act (429, 503 with Retry-After) or a dial that failed.
+		return false
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		s := apiErr.StatusCode
+		return (s >= 300 && s < 400) || (s >= 500 && s != http.StatusNotImplemented)
+	}
+	// An answer that could not be read whole or decoded, or too large; a
+	// refused redirect; or a transport error or the context's end after a
+	// connection was obtained (a dial error has none).
+	return cl.responded || cl.connMade.Load()
+}
+
+// exchange is do without the outcome-unknown mark.
+func (c *Client) exchange(cl *call, v any) (int64, error) {
 	// A custom RoundTripper may ignore the context: never send a call whose
 	// caller has already given up (for a campaign, that would be a send the
 	// caller believes did not happen).
@@ -447,7 +581,7 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 		retryMax = 0
 	}
 	rc := &retryablehttp.Client{
-		HTTPClient:     c.http,
+		HTTPClient:     c.doer,
 		Logger:         nil, // retryablehttp's own logger writes to stderr; ours is slog
 		RetryWaitMin:   c.retryWaitMin,
 		RetryWaitMax:   c.retryWaitMax,
@@ -520,7 +654,7 @@ func (cl *call) readBody(resp *http.Response) error {
 // checkResponse turns an error answer into an *APIError.
 func (cl *call) checkResponse(resp *http.Response, body []byte) error {
 	msg, isErr := wire.ErrorMessage(body)
-	if resp.StatusCode < 400 && !isErr {
+	if resp.StatusCode < 300 && !isErr {
 		return nil
 	}
 	if !isErr {
@@ -530,6 +664,8 @@ func (cl *call) checkResponse(resp *http.Response, body []byte) error {
 	case msg != "":
 	case isErr:
 		msg = "the API reported an error without a message"
+	case resp.StatusCode < 400:
+		msg = "a redirect answer the SDK does not follow"
 	default:
 		msg = http.StatusText(resp.StatusCode)
 	}
@@ -568,6 +704,7 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, attempt i
 	cl.attempt = attempt
 	cl.start = time.Now()
 	cl.connMade.Store(false)
+	cl.responded, cl.waiting = false, false
 	cl.body, cl.bodyErr, cl.bodyRead = nil, nil, false
 }
 
@@ -581,7 +718,9 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, attempt i
 // read error if any: a read cut off mid-body is retried like a dropped
 // connection.
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	cl.responded = cl.responded || resp != nil
 	again, reason, wait := cl.decide(ctx, resp, err)
+	cl.waiting = again
 	// Log each attempt once, when it is over: now, unless readBody is about
 	// to run and a second call will follow.
 	if again || err != nil || cl.streaming || cl.bodyRead {

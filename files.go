@@ -260,15 +260,20 @@ func (m *multipartBody) open() (io.Reader, error) {
 	return &lazyBody{m: m}, nil
 }
 
-// lazyBody reads head, file and tail, opening the file on first Read.
+// lazyBody reads head, file and tail, opening the file on first Read. Read
+// and Close may run at the same time: the HTTP/2 transport closes a request
+// body from another goroutine than the one reading it.
 type lazyBody struct {
 	m    *multipartBody
+	mu   sync.Mutex
 	r    io.Reader
 	file io.ReadCloser
 	err  error
 }
 
 func (b *lazyBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.err != nil {
 		return 0, b.err
 	}
@@ -285,11 +290,13 @@ func (b *lazyBody) Read(p []byte) (int, error) {
 }
 
 func (b *lazyBody) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.err = errors.New("chatinc: upload body closed")
 	if b.file == nil {
 		return nil
 	}
 	err := b.file.Close()
 	b.file = nil
-	b.err = errors.New("chatinc: upload body closed")
 	return err
 }
