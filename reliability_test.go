@@ -475,6 +475,7 @@ type faultServer struct {
 	*httptest.Server
 	hits       atomic.Int32
 	conns      atomic.Int32 // connections accepted
+	live       atomic.Int32 // connections open
 	wrongProto atomic.Int32 // requests that came over another protocol
 	mu         sync.Mutex
 	bodies     [][]byte
@@ -511,8 +512,12 @@ func newFaultServerOver(t *testing.T, serve faultFunc, p proto) *faultServer {
 		serve(w, r, hit)
 	}))
 	fs.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
+		switch s {
+		case http.StateNew:
 			fs.conns.Add(1)
+			fs.live.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			fs.live.Add(-1)
 		}
 	}
 	switch p {
@@ -529,6 +534,9 @@ func newFaultServerOver(t *testing.T, serve faultFunc, p proto) *faultServer {
 }
 
 func (fs *faultServer) hitCount() int { return int(fs.hits.Load()) }
+
+// open returns how many of the server's connections are open.
+func (fs *faultServer) open() int { return int(fs.live.Load()) }
 
 // checkUploads checks that every attempt of an upload carried the whole
 // file, from its first byte, under the same multipart layout.
