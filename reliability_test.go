@@ -444,6 +444,7 @@ func runFaultCell(t *testing.T, row faultRow, class faultClass, w want, p proto,
 		row.err(t, err)
 		assert.NotContains(t, err.Error(), "giving up", "the last attempt's own error, not retryablehttp's")
 		assert.NotContains(t, err.Error(), faultKey)
+		assert.NotContains(t, err.Error(), "GetBody", "net/http's advice to its own users is not for the SDK's")
 		assert.Equal(t, row.unknown && class.send, errors.Is(err, chatinc.ErrOutcomeUnknown),
 			"errors.Is(err, ErrOutcomeUnknown) for %v", err)
 	}
