@@ -3,9 +3,10 @@ package chatinc
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+	"unicode"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -14,6 +15,7 @@ import (
 // Contact is a member of an audience, identified by a WhatsApp phone number
 // in international form ("+15551234567" or "15551234567").
 type Contact struct {
+	// Number is the phone number, with its country code.
 	Number string `json:"number"`
 }
 
@@ -55,8 +57,11 @@ func (p AudienceParams) validate() error {
 
 // Audience is an audience as retrieved.
 type Audience struct {
-	ID          string
-	Name        string
+	// ID is the audience's ID: use it in a campaign's audiences.
+	ID string
+	// Name is the audience's display name.
+	Name string
+	// Description is the audience's description, or "".
 	Description string
 	// ContactCount is the number of contacts, when the API reports it.
 	ContactCount int
@@ -127,6 +132,9 @@ func (c *Client) AddContactsToAudience(ctx context.Context, audienceID string, c
 // CreateAudienceFromFile creates an audience, or adds to it, from a CSV file
 // whose "number" column holds the contacts: POST /create/audience/from/file
 // (multipart: file, name, id). The file streams; it is never held in memory.
+// The header of a FileFromPath file or a seekable reader is read first: one
+// without a "number" column is refused with a *ValidationError (Field
+// "file") and nothing is sent. CheckCSV checks every row.
 func (c *Client) CreateAudienceFromFile(ctx context.Context, p AudienceFileParams) (*Result, error) {
 	if p.ID == "" {
 		return nil, invalid("id", "required")
@@ -134,7 +142,7 @@ func (c *Client) CreateAudienceFromFile(ctx context.Context, p AudienceFileParam
 	if p.Name == "" {
 		return nil, invalid("name", "required")
 	}
-	body, err := newMultipartBody([]formField{{"name", p.Name}, {"id", p.ID}}, "file", p.File)
+	body, err := newCSVUpload([]formField{{"name", p.Name}, {"id", p.ID}}, p.File)
 	if err != nil {
 		return nil, err
 	}
@@ -165,31 +173,80 @@ func (c *Client) RetrieveAudienceContacts(ctx context.Context, audienceID string
 func validateContacts(contacts []Contact) error {
 	for i, ct := range contacts {
 		if err := validatePhone(ct.Number); err != nil {
-			return invalid(fmt.Sprintf("contacts[%d].number", i), "%v", err)
+			return invalid(fmt.Sprintf("contacts[%d].number", i), "%s", err.Reason)
 		}
 	}
 	return nil
 }
 
-// validatePhone accepts an international phone number: 7 to 15 digits, with
-// an optional leading "+" and spaces, dashes, dots or parentheses between.
-func validatePhone(n string) error {
-	if n == "" {
-		return errors.New("required")
-	}
-	digits := 0
-	for i, r := range n {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == '+' && i == 0:
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
-		default:
-			return fmt.Errorf("%q is not a phone number", n)
-		}
-	}
-	if digits < 7 || digits > 15 {
-		return fmt.Errorf("%q has %d digits; a phone number has 7 to 15", n, digits)
+// validatePhone checks n with NormalizeNumber's rule; the caller names the
+// field. What is sent stays as the caller wrote it.
+func validatePhone(n string) *ValidationError {
+	if _, err := NormalizeNumber(n); err != nil {
+		return err.(*ValidationError)
 	}
 	return nil
+}
+
+// NormalizeNumber returns the phone number s in the one form the SDK checks
+// numbers in: "+" and 7 to 15 digits, the country code first.
+//
+// It removes spaces, dashes, dots and parentheses, and reads a leading "00"
+// as "+" ("0044 20 7946 0958" is "+442079460958"); a number without either
+// is taken as international already ("15551234567" is "+15551234567"). It
+// refuses letters and other characters, a wrong digit count, and a number
+// that starts with 0 after that: a national number written without its
+// country code, such as the UK's "07700 900123". The error is a
+// *ValidationError with Field "number" whose Reason says what is wrong.
+//
+// Contacts and variable-group rows are checked with this rule before
+// anything is sent, and so is every row by CheckCSV; the numbers sent stay
+// as the caller wrote them.
+func NormalizeNumber(s string) (string, error) {
+	n, reason := normalizeNumber(s)
+	if reason != "" {
+		return "", &ValidationError{Field: "number", Reason: reason}
+	}
+	return n, nil
+}
+
+// normalizeNumber is NormalizeNumber with the reason as a string ("" when s
+// is a number), so that CheckCSV can check rows without an error value each.
+func normalizeNumber(s string) (string, string) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return "", "required"
+	}
+	var b strings.Builder
+	b.Grow(len(t) + 1)
+	b.WriteByte('+')
+	rest, plus := strings.CutPrefix(t, "+")
+	if !plus {
+		rest, plus = strings.CutPrefix(t, "00")
+	}
+	for _, r := range rest {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ' ' || r == '\u00a0' || r == '-' || r == '.' || r == '(' || r == ')':
+		case r == '+':
+			return "", fmt.Sprintf("%q is not a phone number: \"+\" may only come first", s)
+		case unicode.IsLetter(r):
+			return "", fmt.Sprintf("%q is not a phone number: it has the letter %q", s, r)
+		default:
+			return "", fmt.Sprintf("%q is not a phone number: it has the character %q", s, r)
+		}
+	}
+	n := b.String()
+	digits := len(n) - 1
+	switch {
+	case digits > 0 && n[1] == '0' && plus:
+		return "", fmt.Sprintf("%q is not a phone number: no country code starts with 0", s)
+	case digits > 0 && n[1] == '0':
+		return "", fmt.Sprintf("%q starts with 0, as a national number does: "+
+			"add the country code in place of the 0 (+44 7700 900123, not 07700 900123, for a UK number)", s)
+	case digits < 7 || digits > 15:
+		return "", fmt.Sprintf("%q has %d digits; a phone number has 7 to 15, with its country code", s, digits)
+	}
+	return n, ""
 }

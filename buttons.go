@@ -34,12 +34,19 @@ const (
 // InputButton, JourneyButton, PhoneButton or URLButton. Phone and URL buttons
 // may be combined with each other but not with input or journey buttons.
 type Button struct {
-	Text        string     `json:"text"`
-	Type        ButtonType `json:"type"`
-	Input       string     `json:"input,omitempty"`
-	JourneyID   string     `json:"journeyId,omitempty"`
-	PhoneNumber string     `json:"phoneNumber,omitempty"`
-	URL         string     `json:"url,omitempty"`
+	// Text is the button's label, at most MaxButtonTextLength characters.
+	Text string `json:"text"`
+	// Type says what pressing it does; the field below of that type is
+	// required, and the others are empty.
+	Type ButtonType `json:"type"`
+	// Input is the reply a ButtonInput button sends.
+	Input string `json:"input,omitempty"`
+	// JourneyID is the journey a ButtonJourney button starts.
+	JourneyID string `json:"journeyId,omitempty"`
+	// PhoneNumber is the number a ButtonPhone button calls.
+	PhoneNumber string `json:"phoneNumber,omitempty"`
+	// URL is the absolute http(s) URL a ButtonURL button opens.
+	URL string `json:"url,omitempty"`
 }
 
 // InputButton returns a button that replies with the text input when pressed.
@@ -93,7 +100,7 @@ func (b Button) validate(field string) error {
 		}
 	case ButtonPhone:
 		if err := validatePhone(b.PhoneNumber); err != nil {
-			return invalid(field+".phoneNumber", "%v", err)
+			return invalid(field+".phoneNumber", "%s", err.Reason)
 		}
 	}
 	return nil

@@ -4,16 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
-	"github.com/google/go-querystring/query"
 )
 
 // TemplateType is the WhatsApp template category a campaign is created as.
@@ -21,6 +25,25 @@ type TemplateType string
 
 // TemplateMarketing is the MARKETING template type, the API's default.
 const TemplateMarketing TemplateType = "MARKETING"
+
+// The other WhatsApp template categories.
+const (
+	// TemplateUtility is the UTILITY template type: messages about a
+	// transaction or account the contact asked for (order updates,
+	// reminders).
+	TemplateUtility TemplateType = "UTILITY"
+	// TemplateAuthentication is the AUTHENTICATION template type: one-time
+	// passcodes.
+	TemplateAuthentication TemplateType = "AUTHENTICATION"
+)
+
+// MaxMessageLength is the most characters (runes, not bytes) a campaign
+// message may have, as WhatsApp allows for a template's body.
+const MaxMessageLength = 1024
+
+// maxTimeToRunSlip is how far in the past a TimeToRun may be: more is
+// refused, as a time-zone slip would otherwise send at once.
+const maxTimeToRunSlip = time.Minute
 
 // AudienceAll targets every contact of the account in a campaign's
 // audiences.
@@ -38,6 +61,12 @@ type CampaignParams struct {
 	ImgURL string
 	// Buttons are optional; see Button for the rules.
 	Buttons []Button
+	// MessageExample is optional: the message as one contact sees it, with
+	// its placeholders filled in (RenderMessage makes one). It is sent as
+	// "messageExample". WhatsApp asks for an example of a template with
+	// variables, and older Chat Inc docs require it when Message has
+	// placeholders.
+	MessageExample string
 }
 
 // CampaignOptions says when and to whom a campaign goes.
@@ -50,10 +79,12 @@ type CampaignOptions struct {
 	Audiences []string
 	// LanguageCode is optional; the API's default is "enUS".
 	LanguageCode string
-	// TimeToRun schedules the send; the zero time sends at once.
+	// TimeToRun schedules the send; the zero time sends at once. A time
+	// more than a minute in the past is refused (Field "timeToRun").
 	TimeToRun time.Time
-	// WhatsAppTemplateType is optional; the API's default is
-	// TemplateMarketing. It is sent as "templateType".
+	// WhatsAppTemplateType is optional: TemplateMarketing (the API's
+	// default), TemplateUtility or TemplateAuthentication. It is sent as
+	// "templateType".
 	WhatsAppTemplateType TemplateType
 }
 
@@ -63,6 +94,7 @@ type createCampaignBody struct {
 	Message        string       `json:"message"`
 	ImgURL         string       `json:"imgUrl,omitempty"`
 	Buttons        []Button     `json:"buttons,omitempty"`
+	MessageExample string       `json:"messageExample,omitempty"`
 	RunImmediately bool         `json:"runImmediately,omitempty"`
 	Audiences      []string     `json:"audiences,omitempty"`
 	LanguageCode   string       `json:"languageCode,omitempty"`
@@ -77,6 +109,12 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 	if p.Message == "" {
 		return invalid("message", "required")
 	}
+	if n := utf8.RuneCountInString(p.Message); n > MaxMessageLength {
+		return invalid("message", "%d characters; the limit is %d", n, MaxMessageLength)
+	}
+	if n := utf8.RuneCountInString(p.MessageExample); n > MaxMessageLength {
+		return invalid("messageExample", "%d characters; the limit is %d", n, MaxMessageLength)
+	}
 	if p.ImgURL != "" {
 		if u, err := url.Parse(p.ImgURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return invalid("imgUrl", "%q is not an absolute http(s) URL", p.ImgURL)
@@ -87,6 +125,9 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 	}
 	if o.RunImmediately && len(o.Audiences) == 0 {
 		return invalid("audiences", "required when runImmediately is true")
+	}
+	if err := validateTimeToRun(o.TimeToRun); err != nil {
+		return err
 	}
 	return validateAudienceIDs(o.Audiences)
 }
@@ -99,14 +140,14 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 //
 // CreateCampaign may send messages, and the API has no idempotency key, so
 // it is retried only when the server cannot have acted on it (see the
-// README's retry rule). After any other failure, check RetrieveCampaigns
+// retry rule in the package documentation). After any other failure, check RetrieveCampaigns
 // before calling it again.
 func (c *Client) CreateCampaign(ctx context.Context, p CampaignParams, o CampaignOptions) (*Result, error) {
 	if err := p.validate(o); err != nil {
 		return nil, err
 	}
 	body := createCampaignBody{
-		Title: p.Title, Message: p.Message, ImgURL: p.ImgURL, Buttons: p.Buttons,
+		Title: p.Title, Message: p.Message, ImgURL: p.ImgURL, Buttons: p.Buttons, MessageExample: p.MessageExample,
 		RunImmediately: o.RunImmediately, Audiences: o.Audiences, LanguageCode: o.LanguageCode,
 		TimeToRun: unixOrZero(o.TimeToRun), TemplateType: o.WhatsAppTemplateType,
 	}
@@ -123,7 +164,8 @@ type RunCampaignParams struct {
 	CampaignID string
 	// Audiences are audience IDs, or AudienceAll. Required, non-empty.
 	Audiences []string
-	// TimeToRun schedules the send; the zero time sends at once.
+	// TimeToRun schedules the send; the zero time sends at once. A time
+	// more than a minute in the past is refused (Field "timeToRun").
 	TimeToRun time.Time
 }
 
@@ -133,6 +175,9 @@ func (p RunCampaignParams) validate() error {
 	}
 	if len(p.Audiences) == 0 {
 		return invalid("audiences", "at least one audience (or AudienceAll) is required")
+	}
+	if err := validateTimeToRun(p.TimeToRun); err != nil {
+		return err
 	}
 	return validateAudienceIDs(p.Audiences)
 }
@@ -166,39 +211,79 @@ type RetrieveCampaignsOptions struct {
 
 // Campaign is a campaign as retrieved, with its delivery totals.
 type Campaign struct {
-	CampaignID              string
-	Title                   string
-	Message                 string
-	ImgURL                  string
-	Locale                  string
-	TemplateID              string
+	// CampaignID is the campaign's ID: pass it to RunCampaign and
+	// RetrieveCampaignDetails.
+	CampaignID string
+	// Title is the name the campaign was created with.
+	Title string
+	// Message is the campaign's message as written, placeholders included.
+	Message string
+	// ImgURL is the campaign's image, or "".
+	ImgURL string
+	// Locale is the WhatsApp template's language, e.g. "en_US".
+	Locale string
+	// TemplateID is the ID of the WhatsApp template the campaign was
+	// created as.
+	TemplateID string
+	// WhatsAppTemplatesStatus is WhatsApp's review status of the template,
+	// e.g. "APPROVED"; a template that is not approved cannot be sent.
 	WhatsAppTemplatesStatus string
-	Buttons                 []Button
+	// Buttons are the campaign's buttons, as the API returns them.
+	Buttons []Button
 	// Variables are the placeholders the message uses, as the API lists
 	// them (e.g. "users.first_name").
 	Variables []string
-	// Runs are the campaign's sends.
+	// Runs are the campaign's sends, oldest first. After a send whose
+	// outcome is not known, a new entry here says it went out.
 	Runs []CampaignRun
 
-	TotalSent           int
-	TotalDelivered      int
-	TotalRead           int
-	TotalSendErrors     int
+	// TotalSent counts the messages WhatsApp accepted, over the completed
+	// runs: those delivered, read and undelivered (ActionDeliveryError)
+	// included. DeliveryRate and ReadRate divide by it.
+	TotalSent int
+	// TotalDelivered counts the messages delivered to a phone (read ones
+	// included).
+	TotalDelivered int
+	// TotalRead counts the messages their recipient opened.
+	TotalRead int
+	// TotalSendErrors counts the messages WhatsApp would not accept
+	// (ActionSendError).
+	TotalSendErrors int
+	// TotalDeliveryErrors counts the messages sent but never delivered
+	// (ActionDeliveryError).
 	TotalDeliveryErrors int
-	TotalNotOnWhatsApp  int
+	// TotalNotOnWhatsApp counts the numbers that have no WhatsApp account
+	// (ActionNotOnWhatsApp).
+	TotalNotOnWhatsApp int
 
 	// Raw is the campaign object as received, for fields this type does not
 	// name.
 	Raw json.RawMessage
 }
 
+// The statuses of a CampaignRun, as the API reports them.
+const (
+	// RunScheduled is a run whose TimeToRun has not come yet: nothing has
+	// been sent.
+	RunScheduled = "scheduled"
+	// RunCompleted is a run whose messages have gone out; their outcomes
+	// are in RetrieveCampaignDetails.
+	RunCompleted = "completed"
+)
+
 // CampaignRun is one send of a campaign.
 type CampaignRun struct {
-	RunID     string
+	// RunID identifies the run.
+	RunID string
+	// Audiences are the audience IDs the run was sent to (or AudienceAll).
 	Audiences []string
+	// TimeToRun is when the run was, or is, to go out.
 	TimeToRun time.Time
-	Status    string
-	Contacts  int
+	// Status is RunScheduled or RunCompleted (or another word the API may
+	// add).
+	Status string
+	// Contacts is how many contacts the run targets.
+	Contacts int
 }
 
 // DeliveryRate is TotalDelivered / TotalSent, or 0 when nothing was sent.
@@ -287,13 +372,9 @@ func (r *CampaignRun) UnmarshalJSON(data []byte) error {
 // GET /retrieve/campaigns, with ?active=true when o.Active. It is the JS
 // library's retrieveCampaigns.
 func (c *Client) RetrieveCampaigns(ctx context.Context, o RetrieveCampaignsOptions) ([]Campaign, error) {
-	q, err := query.Values(o)
+	path, err := withQuery("retrieve/campaigns", o)
 	if err != nil {
-		return nil, fmt.Errorf("chatinc: encode options: %w", err)
-	}
-	path := "retrieve/campaigns"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
+		return nil, err
 	}
 	return list[Campaign](ctx, c, http.MethodGet, path, nil, "campaigns")
 }
@@ -303,14 +384,34 @@ func (c *Client) RetrieveCampaigns(ctx context.Context, o RetrieveCampaignsOptio
 type CampaignDetail struct {
 	// Number is the contact's phone number.
 	Number string
-	// Action is what happened, e.g. "sent", "delivered", "read",
-	// "send_error", "delivery_error" or "not_on_whatsapp".
+	// Action is what happened to the message: one of the Action constants
+	// (ActionRead, ActionNotOnWhatsApp, ...), or another word the API may
+	// add.
 	Action string
 	// Columns holds every other field of the row as text: strings as they
 	// are, numbers and booleans in their JSON form, objects and arrays as
-	// JSON.
+	// JSON. The simulator sends "runId", "message" (as the contact read it)
+	// and "timestamp" (Unix seconds).
 	Columns map[string]string
 }
+
+// The outcomes of one message, as CampaignDetail.Action reports them. Each
+// message has one: the furthest it got, or the error that stopped it.
+const (
+	// ActionSent: WhatsApp accepted the message; it has not been delivered
+	// (yet).
+	ActionSent = "sent"
+	// ActionDelivered: the message reached the contact's phone, unread.
+	ActionDelivered = "delivered"
+	// ActionRead: the contact opened the message.
+	ActionRead = "read"
+	// ActionSendError: WhatsApp did not accept the message.
+	ActionSendError = "send_error"
+	// ActionDeliveryError: the message was sent but could not be delivered.
+	ActionDeliveryError = "delivery_error"
+	// ActionNotOnWhatsApp: the number has no WhatsApp account.
+	ActionNotOnWhatsApp = "not_on_whatsapp"
+)
 
 // UnmarshalJSON decodes a row, keeping the columns it does not name.
 func (d *CampaignDetail) UnmarshalJSON(data []byte) error {
@@ -389,6 +490,17 @@ func validateAudienceIDs(ids []string) error {
 	return nil
 }
 
+// validateTimeToRun refuses a schedule more than maxTimeToRunSlip in the
+// past: the API would send at once, which a caller who scheduled a send
+// (often in the wrong time zone) did not mean.
+func validateTimeToRun(t time.Time) error {
+	if !t.IsZero() && time.Since(t) > maxTimeToRunSlip {
+		return invalid("timeToRun", "%s is %s in the past; the zero time sends at once",
+			t.Format(time.RFC3339), time.Since(t).Round(time.Second))
+	}
+	return nil
+}
+
 func unixOrZero(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
@@ -416,4 +528,290 @@ func (c *Client) FindCampaign(ctx context.Context, campaignID string) (*Campaign
 		}
 	}
 	return nil, fmt.Errorf("chatinc: campaign %q: %w", campaignID, ErrNotFound)
+}
+
+// Placeholder is one "{...}" of a campaign message, as Placeholders finds it.
+type Placeholder struct {
+	// Group and Variable are the names of a {group.variable} placeholder:
+	// the text before and after its first ".". Without a "." the whole
+	// text between the braces is Variable ({first_name}).
+	Group, Variable string
+	// Text is the placeholder as written, braces included. An unclosed
+	// one runs to the next "{" or the end of the message.
+	Text string
+	// Offset is the byte offset of its "{" in the message.
+	Offset int
+}
+
+// closed reports whether the placeholder ends with its "}".
+func (p Placeholder) closed() bool { return strings.HasSuffix(p.Text, "}") }
+
+// Placeholders returns every "{...}" of message in order, well-formed or
+// not: {users.first_name}, but also {}, {first_name}, { users.x } and an
+// unclosed "{". Offsets are in bytes.
+func Placeholders(message string) []Placeholder {
+	var out []Placeholder
+	for i := 0; i < len(message); {
+		open := strings.IndexByte(message[i:], '{')
+		if open < 0 {
+			break
+		}
+		open += i
+		end := strings.IndexAny(message[open+1:], "{}")
+		var text string
+		switch {
+		case end < 0: // unclosed, to the end
+			text, i = message[open:], len(message)
+		case message[open+1+end] == '{': // unclosed, to the next "{"
+			text, i = message[open:open+1+end], open+1+end
+		default:
+			text, i = message[open:open+end+2], open+end+2
+		}
+		inner := strings.TrimSuffix(text[1:], "}")
+		p := Placeholder{Text: text, Offset: open}
+		if g, v, ok := strings.Cut(inner, "."); ok {
+			p.Group, p.Variable = g, v
+		} else {
+			p.Variable = inner
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// ValidateMessage checks a campaign message against the account's variable
+// groups (from RetrieveVariableGroups) and returns nil or a *CheckError
+// listing every problem, in order: each empty or malformed placeholder ({},
+// {users}, {users.}, { users.x }, an unclosed "{"), each unknown group, and
+// each unknown variable of a known group; then, with Offset -1, a message
+// longer than MaxMessageLength. Group names match VariableGroup.Name
+// exactly. Where a known name is a few edits from the one written (about a
+// third of its length), Suggestion holds the corrected placeholder, such as
+// "{users.first_name}" for "{users.frist_name}".
+func ValidateMessage(message string, groups []VariableGroup) error {
+	var problems []Problem
+	for _, p := range Placeholders(message) {
+		if reason := placeholderSyntax(p); reason != "" {
+			problems = append(problems, Problem{Field: "message", Offset: p.Offset, Text: p.Text,
+				Reason: reason, Suggestion: suggestFor(p, groups, true)})
+			continue
+		}
+		g := groupNamed(groups, p.Group)
+		switch {
+		case g == nil:
+			problems = append(problems, Problem{Field: "message", Offset: p.Offset, Text: p.Text,
+				Reason: fmt.Sprintf("unknown variable group %q", p.Group), Suggestion: suggestFor(p, groups, false)})
+		case !slices.Contains(g.Fields, p.Variable):
+			problems = append(problems, Problem{Field: "message", Offset: p.Offset, Text: p.Text,
+				Reason: fmt.Sprintf("variable group %q has no variable %q", p.Group, p.Variable), Suggestion: suggestFor(p, groups, false)})
+		}
+	}
+	if n := utf8.RuneCountInString(message); n > MaxMessageLength {
+		problems = append(problems, Problem{Field: "message", Offset: -1,
+			Reason: fmt.Sprintf("%d characters; the limit is %d", n, MaxMessageLength)})
+	}
+	if len(problems) > 0 {
+		return &CheckError{Problems: problems}
+	}
+	return nil
+}
+
+// placeholderSyntax says what is wrong with the form of p, or "".
+func placeholderSyntax(p Placeholder) string {
+	inner := strings.TrimSuffix(p.Text[1:], "}")
+	switch {
+	case !p.closed():
+		return `unclosed placeholder: no "}"`
+	case inner == "":
+		return "empty placeholder: a placeholder is {group.variable}"
+	case strings.ContainsFunc(inner, unicode.IsSpace):
+		return "space inside a placeholder: a placeholder is {group.variable}"
+	case !strings.Contains(inner, "."):
+		return "no variable group: a placeholder is {group.variable}"
+	case p.Group == "":
+		return "empty group name: a placeholder is {group.variable}"
+	case p.Variable == "":
+		return "empty variable name: a placeholder is {group.variable}"
+	}
+	return ""
+}
+
+// groupNamed returns the group named name, or nil.
+func groupNamed(groups []VariableGroup, name string) *VariableGroup {
+	for i := range groups {
+		if groups[i].Name == name {
+			return &groups[i]
+		}
+	}
+	return nil
+}
+
+// suggestFor returns the known placeholder closest to p, or "". With
+// loose, p may be malformed: its names are trimmed, and a variable written
+// without a group is looked for in every group.
+func suggestFor(p Placeholder, groups []VariableGroup, loose bool) string {
+	group, variable := p.Group, p.Variable
+	if loose {
+		group, variable = strings.TrimSpace(group), strings.TrimSpace(variable)
+		if variable == "" {
+			return ""
+		}
+		if group == "" { // {first_name}: the one group that has it
+			var found []string
+			for _, g := range groups {
+				if v := closest(variable, g.Fields); v != "" {
+					found = append(found, "{"+g.Name+"."+v+"}")
+				}
+			}
+			if len(found) == 1 {
+				return found[0]
+			}
+			return ""
+		}
+	}
+	names := make([]string, len(groups))
+	for i, g := range groups {
+		names[i] = g.Name
+	}
+	g := groupNamed(groups, closest(group, names))
+	if g == nil {
+		return ""
+	}
+	if v := closest(variable, g.Fields); v != "" {
+		return "{" + g.Name + "." + v + "}"
+	}
+	return ""
+}
+
+// closest returns the name in names nearest to s in edits, if it is within
+// about a third of the length of s (at least one edit), or "".
+func closest(s string, names []string) string {
+	best, bestD := "", utf8.RuneCountInString(s)/3
+	if bestD < 1 {
+		bestD = 1
+	}
+	for _, n := range names {
+		if n == s {
+			return n
+		}
+		if d := editDistance(s, n); d <= bestD && (best == "" || d < bestD) {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance between a and b,
+// in runes: insertions, deletions, substitutions and swaps of neighbours.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
+// RenderMessage returns message as one contact will read it: each
+// {group.variable} placeholder replaced by values[group][variable]. A
+// missing or empty value, or a malformed placeholder, is a *CheckError
+// naming every such placeholder (WhatsApp refuses an empty template
+// variable, and "Hi , your code is ." is not a message to send). Use it to
+// preview a message, or to make CampaignParams.MessageExample.
+func RenderMessage(message string, values map[string]map[string]string) (string, error) {
+	var (
+		b        strings.Builder
+		problems []Problem
+		last     int
+	)
+	for _, p := range Placeholders(message) {
+		b.WriteString(message[last:p.Offset])
+		last = p.Offset + len(p.Text)
+		if reason := placeholderSyntax(p); reason != "" {
+			problems = append(problems, Problem{Field: "message", Offset: p.Offset, Text: p.Text, Reason: reason})
+			continue
+		}
+		v := values[p.Group][p.Variable]
+		if v == "" {
+			problems = append(problems, Problem{Field: "message", Offset: p.Offset, Text: p.Text,
+				Reason: fmt.Sprintf("no value for %s", p.Text)})
+			continue
+		}
+		b.WriteString(v)
+	}
+	if len(problems) > 0 {
+		return "", &CheckError{Problems: problems}
+	}
+	b.WriteString(message[last:])
+	return b.String(), nil
+}
+
+// CheckCampaign checks a campaign before it is created or run, making reads
+// only: nothing is created and no message is sent.
+//
+// It first checks p and o as CreateCampaign would, and returns that
+// *ValidationError before any read. It then checks the message with
+// ValidateMessage against RetrieveVariableGroups, p.MessageExample for
+// placeholders left unfilled, and each audience ID of o against
+// RetrieveAudiences (AudienceAll always exists). It returns nil, a
+// *CheckError listing every problem found, or the error of a read.
+func (c *Client) CheckCampaign(ctx context.Context, p CampaignParams, o CampaignOptions) error {
+	if err := p.validate(o); err != nil {
+		return err
+	}
+	var problems []Problem
+	var groups []VariableGroup
+	if len(Placeholders(p.Message)) > 0 {
+		var err error
+		if groups, err = c.RetrieveVariableGroups(ctx); err != nil {
+			return err
+		}
+	}
+	var ce *CheckError
+	if errors.As(ValidateMessage(p.Message, groups), &ce) {
+		problems = append(problems, ce.Problems...)
+	}
+	for _, ph := range Placeholders(p.MessageExample) {
+		if placeholderSyntax(ph) == "" {
+			problems = append(problems, Problem{Field: "messageExample", Offset: -1, Text: ph.Text,
+				Reason: "a placeholder in the example: it is the message as one contact reads it (see RenderMessage)"})
+		}
+	}
+	if slices.ContainsFunc(o.Audiences, func(id string) bool { return id != AudienceAll }) {
+		audiences, err := c.RetrieveAudiences(ctx)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(audiences))
+		for i, a := range audiences {
+			ids[i] = a.ID
+		}
+		for i, id := range o.Audiences {
+			if id == AudienceAll || slices.Contains(ids, id) {
+				continue
+			}
+			problems = append(problems, Problem{Field: fmt.Sprintf("audiences[%d]", i), Offset: -1, Text: id,
+				Reason: fmt.Sprintf("audience %q not found", id), Suggestion: closest(id, ids)})
+		}
+	}
+	if len(problems) > 0 {
+		return &CheckError{Problems: problems}
+	}
+	return nil
 }

@@ -1,15 +1,3 @@
-// Package chatinc is the Go SDK for the Chat Inc broadcast API: build
-// audiences, attach per-contact variables, create and run WhatsApp broadcast
-// campaigns, and read back their delivery results.
-//
-// It mirrors the chatinc JavaScript library (createCampaign becomes
-// CreateCampaign, and so on), takes a context.Context first on every call,
-// validates input before anything is sent, streams uploads and CSV exports,
-// and retries only what is safe to retry: a call that may have sent messages
-// is never sent twice.
-//
-// Package chatinctest provides an in-memory simulator of the API for tests
-// and for trying the SDK without an account.
 package chatinc
 
 import (
@@ -34,6 +22,7 @@ import (
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
+	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -41,7 +30,7 @@ import (
 const DefaultBaseURL = "https://api.chatinc.com/v1"
 
 // Version is the SDK's version, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Defaults of the client's options.
 const (
@@ -66,6 +55,7 @@ type Client struct {
 	retryWaitMax   time.Duration
 	maxResponse    int64
 	attemptTimeout time.Duration
+	cleartextOK    bool // WithInsecureCleartextForTesting
 }
 
 // secret holds the API key; it formats as "[redacted]" whatever the verb.
@@ -90,7 +80,10 @@ type Option func(*Client) error
 // WithBaseURL sets the API's address, version prefix included, e.g.
 // "http://127.0.0.1:8080/v1" for a local simulator. Clear-text http is
 // accepted only for a loopback host, so the key never crosses a network
-// unencrypted.
+// unencrypted (see WithInsecureCleartextForTesting for test networks). Every
+// call goes to this one base URL; to send some calls to another host, use a
+// second Client. A base URL without its version prefix ("/v1") makes every
+// call fail with 404; the *APIError then says so.
 func WithBaseURL(rawURL string) Option {
 	return func(c *Client) error {
 		u, err := parseBaseURL(rawURL)
@@ -98,6 +91,20 @@ func WithBaseURL(rawURL string) Option {
 			return err
 		}
 		c.baseURL = u
+		return nil
+	}
+}
+
+// WithInsecureCleartextForTesting allows a clear-text http base URL to a
+// host that is not loopback, such as "http://chatinc-mock:8080/v1" in a
+// docker-compose test network. It is for test networks only: the API key
+// and every message then cross the network unencrypted, readable and
+// changeable by anyone on the path. NewClient logs a warning through the
+// client's logger (see WithLogger) when the option lets such a URL through.
+// Prefer running the simulator with TLS (chatinc-mock -tls).
+func WithInsecureCleartextForTesting() Option {
+	return func(c *Client) error {
+		c.cleartextOK = true
 		return nil
 	}
 }
@@ -133,7 +140,7 @@ func WithHTTPClient(hc *http.Client) Option {
 
 // WithRetryMax sets how many times a failed call may be retried after its
 // first attempt (default 2); 0 disables retrying. Which failures are retried
-// depends on the call: see the package README's retry rule.
+// depends on the call: see the retry rule in the package documentation.
 func WithRetryMax(n int) Option {
 	return func(c *Client) error {
 		if n < 0 {
@@ -238,6 +245,9 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if err := c.checkCleartext(); err != nil {
+		return nil, err
+	}
 	if c.http == nil {
 		c.http = defaultHTTPClient()
 	}
@@ -281,11 +291,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("chatinc: base URL %q: need a scheme and a host", raw)
 	}
 	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("chatinc: base URL %q: clear-text http is allowed only to a loopback host; use https", raw)
-		}
+	case "https", "http": // http beyond loopback: see checkCleartext
 	default:
 		return nil, fmt.Errorf("chatinc: base URL %q: scheme must be https (or http to loopback)", raw)
 	}
@@ -298,6 +304,26 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	u.RawPath = ""
 	return u, nil
+}
+
+// checkCleartext refuses a clear-text base URL to a host that is not
+// loopback, unless WithInsecureCleartextForTesting allows it; then it warns.
+// It runs once all options are applied, whatever their order.
+func (c *Client) checkCleartext() error {
+	u := c.baseURL
+	if u.Scheme != "http" || isLoopback(u.Hostname()) {
+		return nil
+	}
+	if !c.cleartextOK {
+		return fmt.Errorf("chatinc: base URL %q: clear-text http is allowed only to a loopback host; use https "+
+			"(or, on a test network only, WithInsecureCleartextForTesting)", u.Redacted())
+	}
+	if c.logger != nil {
+		c.logger.LogAttrs(context.Background(), slog.LevelWarn,
+			"chatinc: clear-text http to a host that is not loopback: the API key travels unencrypted (WithInsecureCleartextForTesting: test networks only)",
+			slog.String("host", u.Host))
+	}
+	return nil
 }
 
 func isLoopback(host string) bool {
@@ -669,6 +695,10 @@ func (cl *call) checkResponse(resp *http.Response, body []byte) error {
 	default:
 		msg = http.StatusText(resp.StatusCode)
 	}
+	if resp.StatusCode == http.StatusNotFound && !hasVersionPrefix(cl.c.baseURL.Path) {
+		msg += fmt.Sprintf(" (the base URL %s has no version prefix: did you mean %s?)",
+			strings.TrimSuffix(cl.c.baseURL.Redacted(), "/"), strings.TrimSuffix(cl.c.baseURL.JoinPath("v1").Redacted(), "/"))
+	}
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		Message:    cl.c.redact(msg),
@@ -680,6 +710,17 @@ func (cl *call) checkResponse(resp *http.Response, body []byte) error {
 		e.RetryAfter = d
 	}
 	return e
+}
+
+// hasVersionPrefix reports whether a base URL's path has a segment such as
+// "v1": without one, every endpoint is missing and the API answers 404.
+func hasVersionPrefix(path string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		if len(seg) >= 2 && seg[0] == 'v' && strings.Trim(seg[1:], "0123456789") == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // stream copies a successful answer to w. A JSON body that says
@@ -808,6 +849,20 @@ func (c *Client) redact(s string) string {
 func drainAndClose(body io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
 	_ = body.Close()
+}
+
+// withQuery appends the query string go-querystring encodes from opts (a
+// struct with `url:"..."` tags) to path; every query the SDK sends is built
+// here. Empty options leave path as it is.
+func withQuery(path string, opts any) (string, error) {
+	q, err := query.Values(opts)
+	if err != nil {
+		return "", fmt.Errorf("chatinc: encode the query of %s: %w", path, err)
+	}
+	if len(q) == 0 {
+		return path, nil
+	}
+	return path + "?" + q.Encode(), nil
 }
 
 // result sends a call whose answer is a Result.

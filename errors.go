@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/chatinc/chatinc-go/internal/wire"
 )
 
 // Sentinel errors. They match an *APIError through errors.Is, so callers can
@@ -125,9 +127,12 @@ func invalid(field, format string, args ...any) *ValidationError {
 // CreateCampaign and RunCampaign the messages may have gone out, so do not
 // simply repeat such a call.
 type DecodeError struct {
+	// StatusCode is the answer's HTTP status (a 2xx).
 	StatusCode int
-	Method     string
-	Path       string
+	// Method and Path identify the call, e.g. "POST" and "/create/campaign"
+	// (relative to the base URL).
+	Method string
+	Path   string
 	// Body is the start of the response body (at most 4 KiB).
 	Body string
 	// Err is the decoding error.
@@ -174,3 +179,73 @@ func (e *outcomeUnknownError) Error() string {
 func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
 
 func (e *outcomeUnknownError) Unwrap() error { return e.err }
+
+// CheckError lists every problem a pre-flight check found: ValidateMessage,
+// RenderMessage or CheckCampaign. Nothing was sent. Match it with
+// errors.As.
+type CheckError struct {
+	Problems []Problem
+}
+
+// Problem is one mistake a pre-flight check found.
+type Problem struct {
+	// Field names the input at fault: "message", "audiences[1]", ...
+	Field string
+	// Offset is the byte offset in the message of a placeholder problem's
+	// "{", else -1.
+	Offset int
+	// Text is the offending text, e.g. "{users.frist_name}" or an audience
+	// ID.
+	Text string
+	// Reason says what is wrong.
+	Reason string
+	// Suggestion is what was probably meant, e.g. "{users.first_name}", or
+	// "".
+	Suggestion string
+}
+
+// String describes the problem on one line, e.g.
+// `message: {users.frist_name} at byte 6: variable group "users" has no
+// variable "frist_name" (did you mean {users.first_name}?)`.
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.Field)
+	if p.Text != "" {
+		b.WriteString(": " + wire.Truncate(p.Text, 80))
+	}
+	if p.Offset >= 0 {
+		fmt.Fprintf(&b, " at byte %d", p.Offset)
+	}
+	b.WriteString(": " + p.Reason)
+	if p.Suggestion != "" {
+		b.WriteString(" (did you mean " + p.Suggestion + "?)")
+	}
+	return b.String()
+}
+
+// Error implements error: the number of problems and each of them, the
+// first ten in full.
+func (e *CheckError) Error() string {
+	const shown = 10
+	var b strings.Builder
+	b.WriteString("chatinc: ")
+	switch n := len(e.Problems); n {
+	case 0:
+		return "chatinc: check failed"
+	case 1:
+		b.WriteString(e.Problems[0].String())
+		return b.String()
+	default:
+		fmt.Fprintf(&b, "%d problems: ", n)
+		for i, p := range e.Problems[:min(n, shown)] {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(p.String())
+		}
+		if n > shown {
+			fmt.Fprintf(&b, "; and %d more", n-shown)
+		}
+	}
+	return b.String()
+}

@@ -11,14 +11,17 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/chatinc/chatinc-go/internal/csvcheck"
 )
 
 // File is a CSV file to upload, from a path or from a reader. Uploads stream:
 // the file is never held in memory whole.
 type File struct {
-	name string
-	path string
-	r    io.Reader
+	name     string
+	path     string
+	r        io.Reader
+	progress func(sent, total int64)
 }
 
 // FileFromPath uploads the file at path, under its base name. The file is
@@ -40,6 +43,161 @@ func FileFromReader(name string, r io.Reader) File {
 
 // Name returns the file name the upload carries.
 func (f File) Name() string { return f.name }
+
+// WithProgress returns a copy of f that reports an upload's progress to fn:
+// sent is how many bytes of the file have gone to the transport, total the
+// file's size, or -1 when it is not known (a reader that cannot seek). fn is
+// called when an attempt starts (sent 0), at least every 256 KiB, and once
+// when the file has been sent; a retried attempt starts again at 0. Calls
+// are made one at a time, from the goroutine sending the request, so fn
+// must return quickly.
+//
+// Progress changes nothing else: the upload is exactly as retryable as
+// without it.
+func (f File) WithProgress(fn func(sent, total int64)) File {
+	f.progress = fn
+	return f
+}
+
+// CSVReport is what CheckCSV found in a file.
+type CSVReport struct {
+	// Columns is the header, as written (a leading byte order mark
+	// removed).
+	Columns []string
+	// NumberColumn is the index in Columns of the "number" column, matched
+	// case-insensitively.
+	NumberColumn int
+	// Rows is the number of data rows. Rows whose fields are all empty are
+	// not counted: the API skips them.
+	Rows int
+	// Problems are the first 1000 problems, in file order.
+	Problems []CSVProblem
+	// ProblemCount is the number of all problems.
+	ProblemCount int
+}
+
+// CSVProblem is a row of a CSV file the API would refuse.
+type CSVProblem struct {
+	// Line is the 1-based line of the file where the row starts (the
+	// header is line 1; a quoted field may span lines).
+	Line int
+	// Value is the number at fault, or the row for a wrong field count.
+	Value string
+	// Reason says what is wrong: NormalizeNumber's reason, "duplicate of
+	// line 7", or "3 fields, header has 4".
+	Reason string
+}
+
+// CheckCSV reads a contacts CSV file once, as CreateAudienceFromFile and
+// CreateVariableGroupFromFile would upload it, and reports its problems
+// before anything is sent: numbers NormalizeNumber refuses, duplicates (the
+// same number after NormalizeNumber, Reason "duplicate of line N"), and rows
+// with another number of fields than the header. It streams: memory does not
+// grow with the file, but for the set of numbers seen.
+//
+// A file with no header, or no "number" column, gets a *ValidationError
+// (Field "file") rather than a report, saying so, and naming the delimiter
+// when the header is split by ";" or a tab instead of commas. An error
+// reading r is returned wrapped.
+func CheckCSV(r io.Reader) (*CSVReport, error) {
+	if r == nil {
+		return nil, invalid("file", "a reader is required")
+	}
+	rep, err := csvcheck.Check(r, normalizeNumber)
+	if err != nil {
+		return nil, csvError(err)
+	}
+	out := &CSVReport{Columns: rep.Columns, NumberColumn: rep.NumberColumn, Rows: rep.Rows, ProblemCount: rep.ProblemCount}
+	for _, p := range rep.Problems {
+		out.Problems = append(out.Problems, CSVProblem(p))
+	}
+	return out, nil
+}
+
+// csvError is a *ValidationError for a file that is not a contacts CSV, or
+// the read error.
+func csvError(err error) error {
+	var he *csvcheck.HeaderError
+	if errors.As(err, &he) {
+		return invalid("file", "%s", he.Reason)
+	}
+	return fmt.Errorf("chatinc: reading CSV: %w", err)
+}
+
+// newCSVUpload is the body of a from-file call: fields, then f as the
+// "file" part, once f's header has been checked (see checkHeader).
+func newCSVUpload(fields []formField, f File) (*multipartBody, error) {
+	body, err := newMultipartBody(fields, "file", f)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.checkHeader("file"); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// maxHeaderCheck is how much of a file the upload calls read to check its
+// header.
+const maxHeaderCheck = 1 << 20
+
+var errHeaderTooLong = errors.New("chatinc: header longer than the check reads")
+
+// headerLimit reads at most left bytes, then fails: a header cut short must
+// not be judged as if it were whole.
+type headerLimit struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *headerLimit) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		return 0, errHeaderTooLong
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+// checkHeader checks, before an upload, that the header of a file that can
+// be read twice (a path, or a seekable reader, which is put back where it
+// was) has a "number" column. A reader that cannot seek is sent unchecked.
+func (f File) checkHeader(field string) error {
+	var r io.Reader
+	switch s, ok := f.r.(io.Seeker); {
+	case f.path != "":
+		fh, err := os.Open(f.path)
+		if err != nil {
+			return &ValidationError{Field: field, Reason: "cannot open the file", Err: err}
+		}
+		defer fh.Close()
+		r = fh
+	case ok:
+		start, err := s.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return nil
+		}
+		// Best effort: each attempt seeks to the start again anyway.
+		defer s.Seek(start, io.SeekStart)
+		r = f.r
+	default:
+		return nil
+	}
+	err := csvcheck.Header(&headerLimit{r: r, left: maxHeaderCheck})
+	var he *csvcheck.HeaderError
+	switch {
+	case errors.As(err, &he):
+		return invalid(field, "%s", he.Reason)
+	case errors.Is(err, errHeaderTooLong):
+		return nil // not a header to judge by: the API will
+	case err != nil:
+		return &ValidationError{Field: field, Reason: "cannot read the file", Err: err}
+	}
+	return nil
+}
 
 // source is a File prepared for one call: how to open it for each attempt,
 // and its size (-1 when unknown).
@@ -200,6 +358,7 @@ func newMultipartBody(fields []formField, fileField string, f File) (*multipartB
 	if err != nil {
 		return nil, err
 	}
+	src.open = withProgress(src.open, src.size, f.progress)
 	var head bytes.Buffer
 	mw := multipart.NewWriter(&head)
 	for _, fl := range fields {

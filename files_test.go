@@ -68,10 +68,10 @@ func uploadSources() []uploadSource {
 			}},
 		{name: "seekable reader", fileName: "contacts.csv", body: testCSV, sized: true, replay: true,
 			file: func(*testing.T) chatinc.File { return csvReader() }},
-		{name: "seekable reader, partly read", fileName: "rest.csv", body: testCSV[18:], sized: true, replay: true,
+		{name: "seekable reader, partly read", fileName: "rest.csv", body: testCSV, sized: true, replay: true,
 			file: func(t *testing.T) chatinc.File {
-				r := bytes.NewReader([]byte(testCSV))
-				_, err := r.Seek(18, io.SeekStart)
+				r := bytes.NewReader([]byte("read already\n" + testCSV))
+				_, err := r.Seek(int64(len("read already\n")), io.SeekStart)
 				require.NoError(t, err)
 				return chatinc.FileFromReader("rest.csv", r)
 			}},
@@ -89,8 +89,8 @@ func uploadSources() []uploadSource {
 			file: func(*testing.T) chatinc.File {
 				return chatinc.FileFromReader(`my "list" é.csv`, strings.NewReader(testCSV))
 			}},
-		{name: "empty file", fileName: "empty.csv", body: "", sized: true, replay: true,
-			file: func(t *testing.T) chatinc.File { return chatinc.FileFromPath(writeFile(t, "empty.csv", "")) }},
+		{name: "header only", fileName: "header.csv", body: "number\n", sized: true, replay: true,
+			file: func(t *testing.T) chatinc.File { return chatinc.FileFromPath(writeFile(t, "header.csv", "number\n")) }},
 	}
 }
 

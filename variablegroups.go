@@ -52,7 +52,7 @@ func (p VariableGroupParams) validate() error {
 	}
 	for i, row := range p.Values {
 		if err := validatePhone(row.Number); err != nil {
-			return invalid(fmt.Sprintf("values[%d].number", i), "%v", err)
+			return invalid(fmt.Sprintf("values[%d].number", i), "%s", err.Reason)
 		}
 		for k := range row.Values {
 			if !known[k] {
@@ -66,7 +66,10 @@ func (p VariableGroupParams) validate() error {
 // Row is one contact's values in a variable group. On the wire it is one
 // flat object: {"number": "...", "<field>": "<value>", ...}.
 type Row struct {
+	// Number is the contact's phone number, as in their audience.
 	Number string
+	// Values maps each of the group's fields to this contact's value; a
+	// field with no value fills its placeholder with "".
 	Values map[string]string
 }
 
@@ -117,8 +120,11 @@ func (r *Row) UnmarshalJSON(data []byte) error {
 // VariableGroup is a variable group as retrieved.
 type VariableGroup struct {
 	// ID is the group's ID, when the API reports it.
-	ID     string
-	Name   string
+	ID string
+	// Name is the group's name: the "users" of {users.first_name}.
+	Name string
+	// Fields are the group's variables: the "first_name" of
+	// {users.first_name}.
 	Fields []string
 }
 
@@ -142,12 +148,16 @@ func (g *VariableGroup) UnmarshalJSON(data []byte) error {
 // VariableGroupFileParams describes a variable group to create from a CSV
 // file: a "number" column and one column per field. All fields are required.
 type VariableGroupFileParams struct {
-	ID   string
+	// ID is the caller's ID for the group.
+	ID string
+	// Name is the group's name, used in placeholders: {name.field}.
 	Name string
 	// AudienceID is the audience the file's contacts join; the API creates
 	// it if it does not exist.
 	AudienceID string
-	File       File
+	// File is the CSV file (FileFromPath or FileFromReader). Its header is
+	// "number" and the fields; it is streamed.
+	File File
 }
 
 // CreateVariableGroup creates a variable group with its rows:
@@ -166,7 +176,8 @@ func (c *Client) CreateVariableGroup(ctx context.Context, p VariableGroupParams)
 // CreateVariableGroupFromFile creates a variable group from a CSV file, and
 // adds its contacts to the audience p.AudienceID:
 // POST /create/variable/group/from/file (multipart: file, name, id,
-// audienceId). The file streams; it is never held in memory.
+// audienceId). The file streams; it is never held in memory. Its header is
+// checked before sending, as CreateAudienceFromFile checks it.
 func (c *Client) CreateVariableGroupFromFile(ctx context.Context, p VariableGroupFileParams) (*Result, error) {
 	switch {
 	case p.ID == "":
@@ -177,7 +188,7 @@ func (c *Client) CreateVariableGroupFromFile(ctx context.Context, p VariableGrou
 		return nil, invalid("audienceId", "required")
 	}
 	fields := []formField{{"name", p.Name}, {"id", p.ID}, {"audienceId", p.AudienceID}}
-	body, err := newMultipartBody(fields, "file", p.File)
+	body, err := newCSVUpload(fields, p.File)
 	if err != nil {
 		return nil, err
 	}

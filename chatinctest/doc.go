@@ -29,12 +29,38 @@
 // its {group.field} placeholders filled in from the variable groups as they
 // are when the results are read.
 //
+// # Messages, placeholders and buttons
+//
+// A campaign message may have at most 1024 characters. A {group.field}
+// placeholder must name a variable group (by ID or name) and one of its
+// fields; a single name in braces, such as {first_name}, is refused as a
+// placeholder without its group, rather than sent as literal text. Other
+// braces ({}, {a b}) are literal text. These refusals are worded as the
+// SDK's chatinc.ValidateMessage words the same problem. Buttons follow
+// WhatsApp's limits as the SDK checks them: at most 10, two of type url and
+// one of type phone, with a text of at most 25 characters. The template
+// types are MARKETING (the default), UTILITY and AUTHENTICATION; a
+// messageExample is accepted and listed with the campaign.
+//
+// # Missing values (the simulator's own addition)
+//
+// The API, as documented, fills a placeholder a contact has no value for
+// with the empty string and says nothing. The simulator says so, in two
+// fields the API does not document: the answer of a run (create/campaign
+// with runImmediately, run/campaign) has "missingValues", the number of the
+// run's contacts without a value (or with an empty one) for at least one of
+// the message's placeholders when the run started; and each result row of
+// retrieve/campaign (JSON) for such a contact has "missingValues", the
+// placeholders ("group.field") it lacked. The CSV export has no such
+// column. Code written against the real API must not rely on either field.
+//
 // # Phone numbers
 //
-// Numbers may have a leading "+" and spaces, dashes, dots and parentheses
-// between their 7 to 15 digits. They are stored without the separators and
-// with the "+" if they had one; two numbers with the same digits are the
-// same contact.
+// Numbers may have a leading "+" (or "00", read as "+") and spaces, dashes,
+// dots and parentheses between their 7 to 15 digits. They are stored without
+// the separators and with the "+" if they had one; two numbers with the same
+// digits are the same contact. The simulator is more lenient than the SDK,
+// which refuses a national number (one that starts with 0) before sending.
 //
 // # Faults, rate limits and the request log
 //
@@ -48,6 +74,18 @@
 // faults, and neither they nor faulted requests count against the rate
 // limit.
 //
+// # Unknown fields
+//
+// The API ignores a JSON field it does not know, so a misspelt
+// "runImediately", a field in the wrong case or the JS library's nested
+// "options" object would create a campaign that is never sent, with no
+// error. The simulator answers such a request as the API does, but adds a
+// warning for each such field, at the top level or in a button or contact
+// ("buttons[1].journeyID"), with a suggestion when a known name is close
+// (names are matched exactly, case included, as the API matches them): an X-Chatinc-Mock-Warning header (see WarningHeader) and an
+// entry in the request's Warnings. WithStrict makes them a 400 instead.
+//
 // The command github.com/chatinc/chatinc-go/cmd/chatinc-mock serves the same
-// simulator on a port, for curl and other languages.
+// simulator on a port, for curl, other languages and test networks, over
+// http or (with -tls) https.
 package chatinctest

@@ -215,7 +215,8 @@ func TestCampaigns(t *testing.T) {
 	runID := ran["runId"].(string)
 	assert.Regexp(t, `^r_[A-Za-z0-9]{15}$`, runID)
 	assert.Equal(t, map[string]any{"status": "success", "message": "campaign run started",
-		"campaignId": id, "runId": runID, "contacts": 3.0}, ran, "the union, deduplicated")
+		"campaignId": id, "runId": runID, "contacts": 3.0, "missingValues": 2.0}, ran,
+		"the union, deduplicated; two of them have no first_name")
 	ran = a.post("/run/campaign", map[string]any{"campaignId": id, "audiences": []string{"all"}}).requireOK().object()
 	assert.Equal(t, 3.0, ran["contacts"])
 
@@ -357,7 +358,7 @@ func TestValidationErrors(t *testing.T) {
 	}{
 		// Malformed bodies.
 		{"/create/audience", `{"id":`, 400, "malformed JSON: unexpected end of the body"},
-		{"/create/audience", `{"id": "a",}`, 400, "malformed JSON: invalid character '}' looking for beginning of object key string (at byte 12)"},
+		{"/create/audience", `{"id": "a",}`, 400, "malformed JSON: a trailing comma before the '}' at byte 12: JSON allows no comma after the last element"},
 		{"/create/audience", `[1, 2]`, 400, "malformed JSON: the body must be a JSON object, not array"},
 		{"/create/audience", `"id"`, 400, "malformed JSON: the body must be a JSON object, not string"},
 		{"/create/audience", `{"id": "a"} {"id": "b"}`, 400, "malformed JSON: unexpected data after the object"},
@@ -400,10 +401,20 @@ func TestValidationErrors(t *testing.T) {
 		// Campaigns.
 		{"/create/campaign", map[string]any{"message": "m"}, 400, "title is required"},
 		{"/create/campaign", map[string]any{"title": "t", "message": "  "}, 400, "message is required"},
-		{"/create/campaign", camp(map[string]any{"templateType": "UTILITY"}), 400, `templateType: "UTILITY" is not supported: the only template type is "MARKETING"`},
+		{"/create/campaign", camp(map[string]any{"templateType": "PROMO"}), 400, `templateType: "PROMO" is not a template type: use MARKETING, UTILITY, AUTHENTICATION`},
+		{"/create/campaign", camp(map[string]any{"message": strings.Repeat("é", 1025)}), 400, "message: 1025 characters; the limit is 1024"},
 		{"/create/campaign", camp(map[string]any{"languageCode": "english"}), 400, `languageCode: "english" is not a language code such as "enUS"`},
-		{"/create/campaign", camp(map[string]any{"message": "Hi {users.last_name}"}), 400, `message: placeholder {users.last_name}: variable group "users" has no field "last_name"`},
-		{"/create/campaign", camp(map[string]any{"message": "Hi {people.first_name}"}), 400, `message: placeholder {people.first_name}: variable group "people" not found`},
+		{"/create/campaign", camp(map[string]any{"message": "Hi {users.last_name}"}), 400, `message: {users.last_name} at byte 3: variable group "users" has no variable "last_name"`},
+		{"/create/campaign", camp(map[string]any{"message": "Hi {people.first_name}"}), 400, `message: {people.first_name} at byte 3: unknown variable group "people"`},
+		{"/create/campaign", camp(map[string]any{"message": "Hi {first_name}"}), 400, `message: {first_name} at byte 3: no variable group: a placeholder is {group.variable}`},
+		{"/create/campaign", camp(map[string]any{"buttons": []map[string]any{{"text": strings.Repeat("ß", 26), "type": "input", "input": "x"}}}), 400,
+			"buttons[0].text: 26 characters; WhatsApp allows at most 25"},
+		{"/create/campaign", camp(map[string]any{"buttons": []map[string]any{
+			{"text": "a", "type": "url", "url": "https://a.io"}, {"text": "b", "type": "url", "url": "https://b.io"}, {"text": "c", "type": "url", "url": "https://c.io"}}}), 400,
+			"buttons: 3 url buttons; WhatsApp allows at most 2"},
+		{"/create/campaign", camp(map[string]any{"buttons": []map[string]any{
+			{"text": "a", "type": "phone", "phoneNumber": "+15550100001"}, {"text": "b", "type": "phone", "phoneNumber": "+15550100002"}}}), 400,
+			"buttons: 2 phone buttons; WhatsApp allows at most 1"},
 		{"/create/campaign", camp(map[string]any{"buttons": tooMany}), 400, "buttons: at most 10 buttons, got 11"},
 		{"/create/campaign", camp(map[string]any{"buttons": []map[string]any{{"text": "b"}}}), 400, "buttons[0].type is required"},
 		{"/create/campaign", camp(map[string]any{"buttons": []map[string]any{{"text": "b", "type": "link"}}}), 400, `buttons[0].type: "link" is not a button type: use input, journey, phone or url`},
@@ -446,4 +457,53 @@ func TestValidationErrors(t *testing.T) {
 	assert.Len(t, a.get("/retrieve/audiences").object()["audiences"], 2)
 	assert.Len(t, a.post("/retrieve/variable/groups", nil).list(), 1)
 	assert.Len(t, a.get("/retrieve/campaigns").list(), 1)
+}
+
+func TestTemplateTypesAndMessageExample(t *testing.T) {
+	a := newAPI(t)
+	for _, tt := range []string{"MARKETING", "UTILITY", "AUTHENTICATION"} {
+		a.post("/create/campaign", map[string]any{"title": tt, "message": "Your code is ready", "templateType": tt,
+			"messageExample": "Your code is ready"}).requireOK()
+	}
+	list := a.get("/retrieve/campaigns").requireOK().list()
+	require.Len(t, list, 3)
+	assert.Equal(t, "Your code is ready", list[0]["campaigns"].(map[string]any)["messageExample"])
+}
+
+// The simulator, unlike the API as documented, says when a run's messages
+// have placeholders it had no value for.
+func TestMissingValues(t *testing.T) {
+	a := newAPI(t)
+	a.post("/create/audience", map[string]any{"id": "vip", "name": "VIP", "contacts": contacts("+15550100001", "+15550100002", "+15550100003")}).requireOK()
+	a.post("/create/variable/group", map[string]any{
+		"id": "users", "name": "users", "fields": []string{"first_name", "code"},
+		"values": []map[string]any{
+			{"number": "+15550100001", "first_name": "Ada", "code": "A1"},
+			{"number": "+15550100002", "first_name": "Grace"},
+		},
+	}).requireOK()
+	created := a.post("/create/campaign", map[string]any{"title": "t", "message": "Hi {users.first_name}, your code is {users.code}.",
+		"runImmediately": true, "audiences": []string{"all"}}).requireOK().object()
+	assert.Equal(t, 2.0, created["missingValues"], "two of three contacts lack a value")
+	ran := a.post("/run/campaign", map[string]any{"campaignId": created["campaignId"], "audiences": []string{"vip"}}).requireOK().object()
+	assert.Equal(t, 2.0, ran["missingValues"])
+
+	rows := a.post("/retrieve/campaign", map[string]any{"campaignId": created["campaignId"]}).requireOK().list()
+	require.Len(t, rows, 6)
+	byNumber := map[string]any{}
+	for _, r := range rows {
+		byNumber[r["number"].(string)] = r["missingValues"]
+		if r["number"] == "+15550100003" {
+			assert.Equal(t, "Hi , your code is .", r["message"])
+		}
+	}
+	assert.Equal(t, map[string]any{
+		"+15550100001": nil,
+		"+15550100002": []any{"users.code"},
+		"+15550100003": []any{"users.first_name", "users.code"},
+	}, byNumber)
+
+	plain := a.post("/create/campaign", map[string]any{"title": "p", "message": "Hello", "runImmediately": true,
+		"audiences": []string{"vip"}}).requireOK().object()
+	assert.Equal(t, 0.0, plain["missingValues"])
 }

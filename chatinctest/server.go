@@ -20,6 +20,11 @@ type Server struct {
 	ts  *httptest.Server
 }
 
+// WarningHeader is the header of an answer to a request the server
+// accepted with a warning, such as a JSON field the API does not know; it
+// has one value per warning. The warnings are also in Request.Warnings.
+const WarningHeader = simulator.WarningHeader
+
 // Option configures NewServer.
 type Option func(*options)
 
@@ -47,6 +52,15 @@ func WithAPIKey(key string) Option {
 // default.
 func WithRateLimit(n int, per time.Duration) Option {
 	return func(c *options) { c.RateLimit, c.RateWindow = n, per }
+}
+
+// WithStrict makes the server answer 400 to a JSON body with a field the
+// API does not know, such as "runImediately", a nested "options" object or
+// a button's "journeyID", naming the fields. Without it such a request is
+// answered with a warning: an X-Chatinc-Mock-Warning header and an entry in
+// the request's Warnings.
+func WithStrict() Option {
+	return func(c *options) { c.Strict = true }
 }
 
 // NewServer starts a simulator with no audiences, variable groups or
@@ -134,6 +148,10 @@ type Request struct {
 	// Status is the HTTP status of the answer; 0 while it is being answered,
 	// or if the connection was dropped or the client gave up first.
 	Status int
+	// Warnings are the warnings the server sent in the X-Chatinc-Mock-Warning
+	// header of its answer, such as `unknown field "runImediately"
+	// (did you mean "runImmediately"?)`. See WithStrict.
+	Warnings []string
 }
 
 // Part is one part of a multipart request.
@@ -165,6 +183,7 @@ func (s *Server) Requests() []Request {
 			Authorized:  r.Authorized,
 			Body:        r.Body,
 			Status:      r.Status,
+			Warnings:    r.Warnings,
 		}
 		for _, p := range r.Parts {
 			out[i].Parts = append(out[i].Parts, Part(p))

@@ -1,24 +1,44 @@
 // Command chatinc-mock serves a simulator of the Chat Inc API (the one
-// package chatinctest starts in tests) on a port, for curl and clients in
-// other languages:
+// package chatinctest starts in tests) on a port, for curl, clients in
+// other languages and test networks such as a docker-compose service:
 //
-//	go run ./cmd/chatinc-mock [-addr 127.0.0.1:8080] [-key KEY] [-seed N]
+//	go run ./cmd/chatinc-mock [-addr 127.0.0.1:8080] [-api-key KEY] [-seed N] [-strict]
+//	                          [-tls [-cert-out FILE] [-san NAME,...] | -cert FILE -key FILE]
 //
-// It prints the base URL (http://ADDR/v1) and the API key to use, and runs
-// until interrupted (SIGINT or SIGTERM), then shuts down gracefully. State
-// is kept in memory only. Without -key the key is random.
+// It prints the base URL and the API key to use, and runs until interrupted
+// (SIGINT or SIGTERM), then shuts down gracefully. State is kept in memory
+// only. Without -api-key the key is random.
+//
+// Listening on all interfaces (-addr 0.0.0.0:8080 or [::]:8080), it prints
+// a base URL on 127.0.0.1, which works from the same machine, and the
+// machine's host name for others.
+//
+// With -tls it serves HTTPS (HTTP/2 included) with a self-signed
+// certificate it generates for localhost, 127.0.0.1, ::1, the host name, the
+// -addr host and the -san names; it writes the certificate (not the key) to
+// -cert-out, or else to a new file in the temporary directory, and prints
+// its path: add it to the client's trusted roots. With -cert and -key it
+// serves HTTPS with that certificate and private key (PEM files) instead.
+//
+// A JSON body with a field the API does not know (at the top level, or in a
+// button or contact) is answered with an X-Chatinc-Mock-Warning header and
+// logged on stderr; with -strict it is a 400.
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -39,13 +59,19 @@ func main() {
 }
 
 // run serves the simulator as args say until ctx is done, writing the base
-// URL and API key to stdout.
+// URL and API key to stdout and warnings to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("chatinc-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	key := fs.String("key", "", "API key to accept (default: a random sk_test_ key)")
+	apiKey := fs.String("api-key", "", "API key to accept (default: a random sk_test_ key)")
 	seed := fs.Int64("seed", 1, "seed of the generated IDs and message outcomes")
+	strict := fs.Bool("strict", false, "answer 400 to a JSON body with a field the API does not know (default: a warning)")
+	useTLS := fs.Bool("tls", false, "serve HTTPS with a generated self-signed certificate")
+	certOut := fs.String("cert-out", "", "with -tls: file to write the generated certificate to (default: a new file in the temporary directory)")
+	sans := fs.String("san", "", "with -tls: more host names or IPs for the generated certificate, comma-separated")
+	certFile := fs.String("cert", "", "serve HTTPS with this PEM certificate (with -key)")
+	keyFile := fs.String("key", "", "the PEM private key of -cert (the API key is -api-key)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,17 +79,76 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
+	if *certFile == "" && *keyFile != "" {
+		return errors.New("-key is the TLS private key and goes with -cert; the API key to accept is -api-key")
+	}
+	if *certFile != "" && *keyFile == "" {
+		return errors.New("-cert needs -key, its private key")
+	}
+	if *certFile != "" && (*certOut != "" || *sans != "") {
+		return errors.New("-cert-out and -san are for a generated certificate; not with -cert")
+	}
 
-	sim := simulator.New(simulator.Config{APIKey: *key, Seed: *seed})
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	sim := simulator.New(simulator.Config{APIKey: *apiKey, Seed: *seed, Strict: *strict, Logger: logger})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "Chat Inc API simulator (no messages are sent)\nbase URL: http://%s/v1\nAPI key:  %s\n", ln.Addr(), sim.APIKey())
+
+	scheme, certNote := "http", ""
+	switch {
+	case *certFile != "":
+		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		scheme = "https"
+	case *useTLS:
+		host, _, _ := net.SplitHostPort(*addr)
+		names := append(defaultNames(host), splitList(*sans)...)
+		cert, pemBytes, err := selfSigned(names, time.Now())
+		if err == nil {
+			certNote, err = writeCert(*certOut, pemBytes)
+		}
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		scheme = "https"
+	}
+
+	fmt.Fprintf(stdout, "Chat Inc API simulator (no messages are sent)\n")
+	for i, h := range usableHosts(ln.Addr()) {
+		label := "base URL: "
+		if i > 0 {
+			label = "also at:  "
+		}
+		fmt.Fprintf(stdout, "%s%s://%s/v1\n", label, scheme, net.JoinHostPort(h, port(ln.Addr())))
+	}
+	if certNote != "" {
+		fmt.Fprintf(stdout, "certificate: %s\n", certNote)
+	}
+	if hosts := usableHosts(ln.Addr()); scheme == "http" && len(hosts) > 1 {
+		fmt.Fprintln(stdout, "note:     clear-text http beyond loopback needs chatinc.WithInsecureCleartextForTesting() in Go; or use -tls")
+	}
+	if *strict {
+		fmt.Fprintln(stdout, "strict: unknown JSON fields are a 400")
+	}
+	fmt.Fprintf(stdout, "API key:  %s\n", sim.APIKey())
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		if srv.TLSConfig != nil {
+			served <- srv.ServeTLS(ln, "", "")
+		} else {
+			served <- srv.Serve(ln)
+		}
+	}()
 	select {
 	case err := <-served:
 		return err
@@ -79,4 +164,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// usableHosts returns hosts a client can reach the listener at: its own
+// address, or, when it listens on all interfaces (0.0.0.0, ::), 127.0.0.1
+// and then the machine's host name.
+func usableHosts(a net.Addr) []string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		host, _, _ := net.SplitHostPort(a.String())
+		return []string{host}
+	}
+	if !tcp.IP.IsUnspecified() {
+		return []string{tcp.IP.String()}
+	}
+	hosts := []string{"127.0.0.1"}
+	if name, err := os.Hostname(); err == nil && name != "" && name != "localhost" {
+		hosts = append(hosts, name)
+	}
+	return hosts
+}
+
+func port(a net.Addr) string {
+	if tcp, ok := a.(*net.TCPAddr); ok {
+		return strconv.Itoa(tcp.Port)
+	}
+	_, p, _ := net.SplitHostPort(a.String())
+	return p
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

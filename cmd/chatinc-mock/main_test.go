@@ -19,7 +19,7 @@ func TestServeUntilCancelled(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"-addr", "127.0.0.1:0", "-key", "k-123", "-seed", "9"}, pw, io.Discard)
+		err := run(ctx, []string{"-addr", "127.0.0.1:0", "-api-key", "k-123", "-seed", "9"}, pw, io.Discard)
 		pw.Close()
 		done <- err
 	}()

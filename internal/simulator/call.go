@@ -98,7 +98,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decode reads the request's JSON object into v, logging the body. An empty
-// body (or null) is an empty object; unknown fields are ignored.
+// body (or null) is an empty object. A top-level field v does not name is a
+// warning, or in strict mode a 400 (see checkFields).
 func (c *call) decode(v any) error {
 	if c.r.ContentLength > maxJSONBody {
 		return bodyError("reading the body", &http.MaxBytesError{Limit: maxJSONBody})
@@ -113,12 +114,17 @@ func (c *call) decode(v any) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
+		var syntaxErr *json.SyntaxError
+		if errors.As(err, &syntaxErr) && trailingComma(body, syntaxErr.Offset) {
+			return badRequest("malformed JSON: a trailing comma before the '%c' at byte %d: JSON allows no comma after the last element",
+				body[syntaxErr.Offset-1], syntaxErr.Offset)
+		}
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return badRequest("malformed JSON: unexpected data after the object")
 	}
-	return nil
+	return c.checkFields(v, body)
 }
 
 // jsonError turns a decoding error into a 400 that names the field.

@@ -11,15 +11,24 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Campaign limits and defaults.
 const (
 	maxButtons          = 10
+	maxURLButtons       = 2
+	maxPhoneButtons     = 1
+	maxButtonText       = 25   // characters
+	maxMessageLength    = 1024 // characters
 	defaultLanguageCode = "enUS"
-	templateMarketing   = "MARKETING"  // the only template type
 	maxUnixSeconds      = 253402300799 // 9999-12-31T23:59:59Z: a larger timeToRun is in milliseconds
 )
+
+// templateTypes are the WhatsApp template categories a campaign may be
+// created as; the first is the default.
+var templateTypes = []string{"MARKETING", "UTILITY", "AUTHENTICATION"}
 
 // button is a campaign button, as the API takes and returns it.
 type button struct {
@@ -36,13 +45,17 @@ type button struct {
 type segment struct {
 	literal string
 	ref     string // "group.field", as written
+	offset  int    // the byte offset of the placeholder's "{" in the message
 	groupID string
 	field   int
 }
 
 // splitMessage splits msg at its {group.field} placeholders. Braces around
-// anything else ("{}", "{name}") are literal text.
-func splitMessage(msg string) []segment {
+// anything else ("{}", "{a b}", JSON) are literal text, but for a single
+// name of letters, digits, "_" and "-" ({first_name}), which is refused: it
+// reads as a placeholder that forgot its group, and would otherwise go out
+// as the literal text.
+func splitMessage(msg string) ([]segment, error) {
 	var segs []segment
 	literal := func(s string) {
 		if s == "" {
@@ -54,6 +67,7 @@ func splitMessage(msg string) []segment {
 		}
 		segs = append(segs, segment{literal: s})
 	}
+	pos := 0 // the byte offset of msg in the whole message
 	for {
 		open := strings.IndexByte(msg, '{')
 		if open < 0 {
@@ -65,17 +79,29 @@ func splitMessage(msg string) []segment {
 		}
 		inner := msg[open+1 : open+end]
 		group, field, ok := strings.Cut(inner, ".")
+		name := inner != "" && !strings.ContainsFunc(inner, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' && r != '.'
+		})
+		if name && !ok {
+			return nil, placeholderError(msg[open:open+end+1], pos+open, "no variable group: a placeholder is {group.variable}")
+		}
 		if !ok || group == "" || field == "" || strings.Contains(inner, "{") {
 			literal(msg[:open+1])
-			msg = msg[open+1:]
+			msg, pos = msg[open+1:], pos+open+1
 			continue
 		}
 		literal(msg[:open])
-		segs = append(segs, segment{ref: inner})
-		msg = msg[open+end+1:]
+		segs = append(segs, segment{ref: inner, offset: pos + open})
+		msg, pos = msg[open+end+1:], pos+open+end+1
 	}
 	literal(msg)
-	return segs
+	return segs, nil
+}
+
+// placeholderError is the 400 for a placeholder, worded as the SDK's
+// pre-flight check words the same problem.
+func placeholderError(text string, offset int, reason string) error {
+	return badRequest("message: %s at byte %d: %s", text, offset, reason)
 }
 
 // resolve points each placeholder of segs at its variable group (by ID, or
@@ -91,11 +117,11 @@ func (st *store) resolve(segs []segment) ([]string, error) {
 		name, field, _ := strings.Cut(s.ref, ".")
 		g := st.groupNamed(name)
 		if g == nil {
-			return nil, badRequest("message: placeholder {%s}: variable group %q not found", s.ref, name)
+			return nil, placeholderError("{"+s.ref+"}", s.offset, fmt.Sprintf("unknown variable group %q", name))
 		}
 		j, ok := g.fieldIndex[field]
 		if !ok {
-			return nil, badRequest("message: placeholder {%s}: variable group %q has no field %q", s.ref, name, field)
+			return nil, placeholderError("{"+s.ref+"}", s.offset, fmt.Sprintf("variable group %q has no variable %q", name, field))
 		}
 		s.groupID, s.field = g.id, j
 		if !slices.Contains(variables, s.ref) {
@@ -137,14 +163,29 @@ func (c *campaign) render(groups map[string]*group, key string) string {
 	return b.String()
 }
 
-// checkButtons checks buttons against the API's rules: a known type, a
-// text, the field the type needs, at most ten, and phone and URL buttons
+// missing returns the placeholders of the campaign's message ("group.field")
+// for which the contact key has no value, or an empty one. The caller holds
+// the lock.
+func (c *campaign) missing(groups map[string]*group, key string) []string {
+	var out []string
+	for _, s := range c.segments {
+		if s.ref != "" && groups[s.groupID].value(key, s.field) == "" && !slices.Contains(out, s.ref) {
+			out = append(out, s.ref)
+		}
+	}
+	return out
+}
+
+// checkButtons checks buttons against the API's rules and WhatsApp's: a
+// known type, a text of at most 25 characters, the field the type needs, at
+// most ten buttons, two URL and one phone button, and phone and URL buttons
 // never mixed with input or journey buttons.
 func checkButtons(buttons []button) error {
 	if len(buttons) > maxButtons {
 		return badRequest("buttons: at most %d buttons, got %d", maxButtons, len(buttons))
 	}
 	var action, link bool
+	count := map[string]int{}
 	for i, b := range buttons {
 		label := fmt.Sprintf("buttons[%d]", i)
 		var field, value string
@@ -165,6 +206,10 @@ func checkButtons(buttons []button) error {
 		if err := required(label+".text", b.Text, label+"."+field, value); err != nil {
 			return err
 		}
+		if n := utf8.RuneCountInString(b.Text); n > maxButtonText {
+			return badRequest("%s.text: %d characters; WhatsApp allows at most %d", label, n, maxButtonText)
+		}
+		count[b.Type]++
 		switch b.Type {
 		case "phone":
 			if _, err := parsePhoneField(label+".phoneNumber", value); err != nil {
@@ -174,6 +219,14 @@ func checkButtons(buttons []button) error {
 			if u, err := url.Parse(value); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 				return badRequest("%s.url: %q is not an http or https URL", label, value)
 			}
+		}
+	}
+	for _, limit := range []struct {
+		kind string
+		max  int
+	}{{"url", maxURLButtons}, {"phone", maxPhoneButtons}} {
+		if count[limit.kind] > limit.max {
+			return badRequest("buttons: %d %s buttons; WhatsApp allows at most %d", count[limit.kind], limit.kind, limit.max)
 		}
 	}
 	if action && link {
@@ -237,6 +290,11 @@ func (st *store) startRun(c *campaign, audiences []string, at time.Time) *run {
 		at:        at,
 		contacts:  st.contactsOf(audiences),
 	}
+	for _, p := range r.contacts {
+		if len(c.missing(st.groups, p.key())) > 0 {
+			r.missing++
+		}
+	}
 	c.runs = append(c.runs, r)
 	return r
 }
@@ -263,6 +321,7 @@ func (st *store) addCampaign(c *campaign, audiences []string, runNow bool, at ti
 		r := st.startRun(c, audiences, at)
 		result.fields["runId"] = r.id
 		result.fields["contacts"] = len(r.contacts)
+		result.fields["missingValues"] = r.missing
 	}
 	return result, nil
 }
@@ -283,7 +342,8 @@ func (st *store) runCampaign(id string, audiences []string, at, now time.Time) (
 	if !r.completed(now) {
 		message = "campaign run scheduled"
 	}
-	return written{message, map[string]any{"campaignId": c.id, "runId": r.id, "contacts": len(r.contacts)}}, nil
+	return written{message, map[string]any{"campaignId": c.id, "runId": r.id, "contacts": len(r.contacts),
+		"missingValues": r.missing}}, nil
 }
 
 // createCampaign is POST /create/campaign.
@@ -293,6 +353,7 @@ func (s *Simulator) createCampaign(c *call) error {
 		Message        string   `json:"message"`
 		ImgURL         string   `json:"imgUrl"`
 		Buttons        []button `json:"buttons"`
+		MessageExample string   `json:"messageExample"`
 		RunImmediately bool     `json:"runImmediately"`
 		Audiences      []string `json:"audiences"`
 		LanguageCode   string   `json:"languageCode"`
@@ -305,8 +366,18 @@ func (s *Simulator) createCampaign(c *call) error {
 	if err := required("title", req.Title, "message", req.Message); err != nil {
 		return err
 	}
-	if req.TemplateType != "" && req.TemplateType != templateMarketing {
-		return badRequest("templateType: %q is not supported: the only template type is %q", req.TemplateType, templateMarketing)
+	if err := checkImageURL("imgUrl", req.ImgURL); err != nil {
+		return err
+	}
+	if req.TemplateType != "" && !slices.Contains(templateTypes, req.TemplateType) {
+		return badRequest("templateType: %q is not a template type: use %s", req.TemplateType, strings.Join(templateTypes, ", "))
+	}
+	if n := utf8.RuneCountInString(req.Message); n > maxMessageLength {
+		return badRequest("message: %d characters; the limit is %d", n, maxMessageLength)
+	}
+	segments, err := splitMessage(req.Message)
+	if err != nil {
+		return err
 	}
 	locale, err := localeOf(req.LanguageCode)
 	if err != nil {
@@ -329,7 +400,8 @@ func (s *Simulator) createCampaign(c *call) error {
 		imgURL:   req.ImgURL,
 		locale:   locale,
 		buttons:  append([]button{}, req.Buttons...),
-		segments: splitMessage(req.Message),
+		example:  req.MessageExample,
+		segments: segments,
 	}
 	return c.answer(s.store.addCampaign(camp, req.Audiences, req.RunImmediately, at))
 }
@@ -364,6 +436,7 @@ type campaignJSON struct {
 	Title                   string    `json:"title"`
 	Message                 string    `json:"message"`
 	ImgURL                  string    `json:"imgUrl"`
+	MessageExample          string    `json:"messageExample,omitempty"`
 	Buttons                 []button  `json:"buttons"`
 	Variables               []string  `json:"variables"`
 	Locale                  string    `json:"locale"`
@@ -391,7 +464,7 @@ type runJSON struct {
 // come. Only completed runs count in the totals. The caller holds the lock.
 func (st *store) listing(c *campaign, now time.Time) (campaignJSON, bool) {
 	j := campaignJSON{
-		CampaignID: c.id, Title: c.title, Message: c.message, ImgURL: c.imgURL,
+		CampaignID: c.id, Title: c.title, Message: c.message, ImgURL: c.imgURL, MessageExample: c.example,
 		Buttons: c.buttons, Variables: c.variables, Locale: c.locale,
 		TemplateID: c.id, WhatsAppTemplatesStatus: "APPROVED", Runs: []runJSON{},
 	}
@@ -452,6 +525,9 @@ type detailRow struct {
 	RunID     string `json:"runId"`
 	Message   string `json:"message"`
 	Timestamp int64  `json:"timestamp"` // Unix seconds
+	// MissingValues are the placeholders ("group.field") the contact had no
+	// value for, rendered as "": the simulator's own marker, not the API's.
+	MissingValues []string `json:"missingValues,omitempty"`
 }
 
 // details appends to rows the results of run r of c for contacts.
@@ -460,7 +536,8 @@ func (st *store) details(c *campaign, r *run, contacts []phone, rows []detailRow
 	defer st.mu.RUnlock()
 	for _, p := range contacts {
 		a, after := outcome(st.seed, c.id, r.id, p.key())
-		rows = append(rows, detailRow{string(p), a.String(), r.id, c.render(st.groups, p.key()), r.at.Add(after).Unix()})
+		rows = append(rows, detailRow{string(p), a.String(), r.id, c.render(st.groups, p.key()), r.at.Add(after).Unix(),
+			c.missing(st.groups, p.key())})
 	}
 	return rows
 }

@@ -20,6 +20,7 @@ type Request struct {
 	Body        []byte
 	Parts       []Part
 	Status      int
+	Warnings    []string
 }
 
 // Part is one part of a multipart request (chatinctest.Part documents the

@@ -7,13 +7,17 @@ import "strings"
 // contact (see key), whether or not they have the "+".
 type phone string
 
-// parsePhone normalizes s: an optional leading "+", then digits, with
-// spaces, dashes, dots and parentheses between them dropped.
+// parsePhone normalizes s: an optional leading "+" (or "00", the
+// international prefix, read as "+"), then digits, with spaces, dashes,
+// dots and parentheses between them dropped.
 func parsePhone(s string) (phone, bool) {
 	s = strings.TrimSpace(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	if rest, ok := strings.CutPrefix(s, "+"); ok {
+		b.WriteByte('+')
+		s = rest
+	} else if rest, ok := strings.CutPrefix(s, "00"); ok {
 		b.WriteByte('+')
 		s = rest
 	}

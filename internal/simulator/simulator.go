@@ -23,6 +23,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -45,6 +46,11 @@ type Config struct {
 	RateLimit int
 	// RateWindow is the window of RateLimit.
 	RateWindow time.Duration
+	// Strict makes a JSON body with a top-level field the API does not know
+	// a 400 instead of a warning (see WarningHeader).
+	Strict bool
+	// Logger, when not nil, gets a Warn line for each warning.
+	Logger *slog.Logger
 }
 
 // Simulator is an http.Handler serving the Chat Inc API under /v1 from
@@ -56,6 +62,8 @@ type Simulator struct {
 	log       requestLog
 	faults    faultQueue
 	limiter   *limiter
+	strict    bool
+	logger    *slog.Logger
 	closed    chan struct{} // closed by Close: ends the delays under way
 	closeOnce sync.Once
 }
@@ -76,6 +84,8 @@ func New(cfg Config) *Simulator {
 		apiKey:  key,
 		store:   newStore(cfg.Seed),
 		limiter: newLimiter(cfg.RateLimit, cfg.RateWindow),
+		strict:  cfg.Strict,
+		logger:  cfg.Logger,
 		closed:  make(chan struct{}),
 	}
 	s.routes = map[string]route{

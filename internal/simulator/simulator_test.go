@@ -24,6 +24,7 @@ func TestParsePhone(t *testing.T) {
 		"1234567":             "1234567",
 		"123456789012345":     "123456789012345",
 		"+44 20 7946 0958":    "+442079460958",
+		"0044 20 7946 0958":   "+442079460958", // "00" is the international prefix
 	} {
 		got, ok := parsePhone(in)
 		assert.True(t, ok, in)
@@ -38,6 +39,8 @@ func TestParsePhone(t *testing.T) {
 	var set phoneSet
 	assert.True(t, set.add("+15550100001"))
 	assert.False(t, set.add("15550100001"), "the same digits are the same contact")
+	p, _ := parsePhone("0015550100001")
+	assert.False(t, set.add(p), "00 is +")
 	assert.True(t, set.add("15550100002"))
 	assert.Equal(t, []phone{"+15550100001", "15550100002"}, set.list)
 }
@@ -70,13 +73,25 @@ func TestSplitMessage(t *testing.T) {
 		"Hi {users.first_name}!":    {"Hi ", "{users.first_name}", "!"},
 		"{a.b}{c.d}":                {"{a.b}", "{c.d}"},
 		"My message {}":             {"My message {}"},
-		"{name} {.x} {x.} {a{b.c}":  {"{name} {.x} {x.} {a", "{b.c}"},
+		"{.x} {x.} {a{b.c} {a b}":   {"{.x} {x.} {a", "{b.c}", " {a b}"},
+		`JSON {"a":1} stays`:        {`JSON {"a":1} stays`},
 		"{My Group.field name} end": {"{My Group.field name}", " end"},
 		"{a.b.c}":                   {"{a.b.c}"},
 		"unclosed {a.b":             {"unclosed {a.b"},
 		"":                          nil,
 	} {
-		assert.Equal(t, want, refs(splitMessage(in)), in)
+		segs, err := splitMessage(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, refs(segs), in)
+	}
+	// A single name between braces is a placeholder without its group:
+	// refused, in the SDK's words, at its byte offset.
+	for in, want := range map[string]string{
+		"Hi {first_name}":        "message: {first_name} at byte 3: no variable group: a placeholder is {group.variable}",
+		"Grüße {users.x} {name}": "message: {name} at byte 18: no variable group: a placeholder is {group.variable}",
+	} {
+		_, err := splitMessage(in)
+		assert.EqualError(t, err, want, in)
 	}
 }
 

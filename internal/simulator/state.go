@@ -60,6 +60,7 @@ func (g *group) value(key string, f int) string {
 // campaign is a campaign and its runs. All but runs is fixed at creation.
 type campaign struct {
 	id, title, message, imgURL, locale string
+	example                            string // messageExample, as given
 	buttons                            []button
 	variables                          []string  // the placeholders, as "group.field"
 	segments                           []segment // the message, split at its placeholders
@@ -73,6 +74,7 @@ type run struct {
 	audiences []string
 	at        time.Time
 	contacts  []phone
+	missing   int // contacts without a value for some placeholder, at the start
 
 	tallyOnce sync.Once
 	counts    tally

@@ -1,0 +1,202 @@
+// Package chatinc is the Go SDK for the Chat Inc WhatsApp broadcast API:
+// build audiences, attach per-contact variables, create and run broadcast
+// campaigns, and read back what happened to every message.
+//
+// It mirrors the chatinc JavaScript library (createCampaign becomes
+// [Client.CreateCampaign], and so on), takes a [context.Context] first on
+// every call, checks input before anything is sent, streams uploads and CSV
+// exports, and retries only what is safe to retry: a call that may have
+// sent messages is never sent twice. Package
+// [github.com/chatinc/chatinc-go/chatinctest] is an in-memory simulator of
+// the API, for tests and for trying the SDK with no account.
+//
+// The sections below follow a broadcast from start to finish: a client, an
+// audience, a variable group, a campaign, a run, its results; then the retry
+// rule, checking a campaign before it goes out, and testing.
+//
+// # A client
+//
+// [NewClient] takes the API key and options; it makes no network call. A
+// [*Client] is safe for concurrent use: make one and share it.
+//
+//	chat, err := chatinc.NewClient(os.Getenv("CHATINC_API_KEY"),
+//		chatinc.WithLogger(slog.Default()), // optional: attempts at Debug, retries at Info
+//	)
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//
+// Every call goes to one base URL, [DefaultBaseURL] unless [WithBaseURL]
+// says otherwise; the base URL includes the version prefix "/v1". The API
+// key goes only to that host, only over https (http only to a loopback
+// host, or on a test network with [WithInsecureCleartextForTesting]), and
+// never into an error, a log line or fmt output.
+//
+// # An audience
+//
+// An audience is a set of contacts, by phone number, that campaigns are
+// sent to. Create one with [Client.CreateAudience] (or from a CSV file with
+// [Client.CreateAudienceFromFile]) and add to it with
+// [Client.AddContactsToAudience]. The ID is yours to choose; [AudienceAll]
+// targets every contact of the account.
+//
+//	_, err = chat.CreateAudience(ctx, chatinc.AudienceParams{
+//		ID:       "frequent-shoppers",
+//		Name:     "Frequent Shoppers",
+//		Contacts: []chatinc.Contact{{Number: "+15551230001"}, {Number: "+15551230002"}},
+//	})
+//
+// # A variable group
+//
+// A variable group holds per-contact values that messages refer to as
+// {group.variable}: the group "users" with the field "first_name" fills
+// {users.first_name}. Create it from rows with [Client.CreateVariableGroup],
+// or from a CSV file with a "number" column with
+// [Client.CreateVariableGroupFromFile] and [FileFromPath], which streams
+// the file however large it is.
+//
+//	_, err = chat.CreateVariableGroup(ctx, chatinc.VariableGroupParams{
+//		ID: "users", Name: "users", Fields: []string{"first_name"},
+//		Values: []chatinc.Row{
+//			{Number: "+15551230001", Values: map[string]string{"first_name": "Ada"}},
+//			{Number: "+15551230002", Values: map[string]string{"first_name": "Grace"}},
+//		},
+//	})
+//
+// # A campaign
+//
+// [Client.CreateCampaign] creates a campaign: its title, its message with
+// placeholders, an optional image and buttons ([URLButton], [PhoneButton],
+// [InputButton], [JourneyButton]). With [CampaignOptions].RunImmediately it
+// is sent at once to the options' audiences; without, it is created as a
+// WhatsApp template to be run later. The [Result] holds its CampaignID.
+//
+//	created, err := chat.CreateCampaign(ctx, chatinc.CampaignParams{
+//		Title:   "Spring sale",
+//		Message: "Hi {users.first_name}, our spring sale starts today!",
+//		Buttons: []chatinc.Button{chatinc.URLButton("Shop now", "https://example.com/sale")},
+//	}, chatinc.CampaignOptions{})
+//	if err != nil {
+//		return err
+//	}
+//
+// # A run
+//
+// [Client.RunCampaign] sends a campaign to audiences, now or at
+// [RunCampaignParams].TimeToRun. Running it again sends it again.
+//
+//	_, err = chat.RunCampaign(ctx, chatinc.RunCampaignParams{
+//		CampaignID: created.CampaignID,
+//		Audiences:  []string{"frequent-shoppers"},
+//	})
+//
+// # Results
+//
+// [Client.RetrieveCampaigns] lists the campaigns with their totals
+// ([Campaign].TotalSent, TotalDelivered, TotalRead and the error counts,
+// [Campaign.DeliveryRate], [Campaign.ReadRate]) and their runs
+// ([CampaignRun], with [RunScheduled] or [RunCompleted]).
+// [Client.RetrieveCampaignDetails] returns one [CampaignDetail] per message:
+// the contact's number and its Action, one of [ActionSent],
+// [ActionDelivered], [ActionRead], [ActionSendError], [ActionDeliveryError]
+// and [ActionNotOnWhatsApp]. For large campaigns,
+// [Client.RetrieveCampaignDetailsCSV] streams the same results as CSV to an
+// [io.Writer].
+//
+//	details, err := chat.RetrieveCampaignDetails(ctx, created.CampaignID)
+//	if err != nil {
+//		return err
+//	}
+//	for _, d := range details {
+//		if d.Action == chatinc.ActionNotOnWhatsApp {
+//			fmt.Println("not on WhatsApp:", d.Number)
+//		}
+//	}
+//
+// # The retry rule
+//
+// Reads (every Retrieve call) and the writes that carry your IDs
+// (audiences, variable groups, uploads) are retried after a transport
+// error, a 429 or a 5xx other than 501, with exponential backoff and
+// jitter ([WithRetryMax], [WithRetryWait]) and any Retry-After up to 60 s.
+//
+// [Client.CreateCampaign] and [Client.RunCampaign] send messages to people,
+// and the API has no idempotency key, so they are retried only when the
+// server cannot have acted: the connection was never made, a 429, or a 503
+// with Retry-After. After any other failure — a 500, a timeout, a dropped
+// connection — the messages may or may not have gone out. Do not simply
+// call again: look the campaign up first, and send again only if its runs
+// say it did not go out.
+//
+//	_, err := chat.RunCampaign(ctx, params)
+//	var invalid *chatinc.ValidationError
+//	var apiErr *chatinc.APIError
+//	switch {
+//	case err == nil:
+//	case errors.As(err, &invalid):
+//		return err // nothing was sent: fix the request
+//	case errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500:
+//		return err // the API answered and did not act
+//	default:
+//		// The outcome is unknown: check RetrieveCampaigns (the campaign's
+//		// Runs) before sending again.
+//	}
+//
+// When retries run out, the call returns the last attempt's error: the
+// [*APIError] of the last answer, or its transport error.
+//
+// # Before you send
+//
+// Every call checks its input before anything goes on the wire — required
+// fields, phone numbers, the WhatsApp button rules, image URLs, audience IDs
+// — and returns a [*ValidationError] naming the field; nothing was sent.
+// Beyond that, the pre-flight calls catch the mistakes a send cannot undo:
+// CheckCampaign checks a campaign's placeholders against the account's
+// variable groups and its audience IDs against the account's audiences,
+// making reads only; ValidateMessage, RenderMessage and Placeholders check a message, or
+// show it as one contact will read it, with no call at all.
+//
+//	_, err = chat.CreateCampaign(ctx, chatinc.CampaignParams{
+//		Title: "Spring sale", Message: "Hi!",
+//		Buttons: []chatinc.Button{chatinc.URLButton("Shop", "example.com/sale")},
+//	}, chatinc.CampaignOptions{})
+//	var invalid *chatinc.ValidationError
+//	if errors.As(err, &invalid) {
+//		fmt.Println(invalid.Field) // "buttons[0].url": not an absolute URL; nothing was sent
+//	}
+//
+// # Errors
+//
+// An error answer is an [*APIError] (status, message, Retry-After), matched
+// with [errors.As], or by kind with [errors.Is] and [ErrUnauthorized],
+// [ErrNotFound] or [ErrRateLimited]. A 2xx answer whose body says
+// "status":"error" is an [*APIError] too. A success the SDK cannot decode
+// is a [*DecodeError]. Context cancellation and deadlines match
+// [context.Canceled] and [context.DeadlineExceeded].
+//
+// # Testing with chatinctest
+//
+// [github.com/chatinc/chatinc-go/chatinctest.NewServer] starts a stateful
+// simulator of the API on a loopback port, as net/http/httptest does for
+// HTTP: point a client at it and test your code with no account and no
+// message sent. It keeps audiences, variable groups and campaigns, draws
+// each message's outcome deterministically, logs the requests it got, and
+// injects faults (503s, dropped connections, delays) on request.
+//
+//	func TestSpringSale(t *testing.T) {
+//		srv := chatinctest.NewServer(chatinctest.WithStrict())
+//		defer srv.Close()
+//		chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL))
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		// ... run your code against chat ...
+//		if n := srv.RequestCount("/run/campaign"); n != 1 {
+//			t.Errorf("the campaign ran %d times, want once", n)
+//		}
+//	}
+//
+// The command github.com/chatinc/chatinc-go/cmd/chatinc-mock serves the same
+// simulator on a port, over http or https, for curl, other languages and
+// test networks.
+package chatinc
