@@ -14,8 +14,8 @@ import (
 )
 
 // TestPoolKeptUnderLoad makes 10,000 calls from 256 goroutines through one
-// client on the SDK's own transport, against a clear-text HTTP/1.1 server
-// that counts the connections it accepts. Each goroutine should keep
+// client on the SDK's own transport, against an HTTP/1.1 server (clear
+// text, or TLS) that counts the connections it accepts. Each goroutine should keep
 // reusing a connection of the pool: the bound is one connection per
 // goroutine, plus one per connection the server hung up on, plus slack for
 // the moments when a connection is on its way back to the pool as the next
@@ -26,19 +26,21 @@ func TestPoolKeptUnderLoad(t *testing.T) {
 	const calls, workers, slack = 10_000, 256, 64
 	for _, tt := range []struct {
 		name      string
-		dropEvery int // the server hangs up on every dropEvery-th request; 0: never
+		dropEvery int   // the server hangs up on every dropEvery-th request; 0: never
+		over      proto // h1, or h1TLS where each new connection costs a handshake
 	}{
-		{name: "every call succeeds"},
-		{name: "1 call in 50 fails", dropEvery: 50},
+		{name: "every call succeeds", over: h1},
+		{name: "1 call in 50 fails", dropEvery: 50, over: h1},
+		{name: "1 call in 50 fails, over TLS", dropEvery: 50, over: h1TLS},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newFaultServer(t, func(w http.ResponseWriter, r *http.Request, hit int) {
+			srv := newFaultServerOver(t, func(w http.ResponseWriter, r *http.Request, hit int) {
 				if tt.dropEvery > 0 && hit%tt.dropEvery == 0 {
 					hangUp(w, r, hit)
 					return
 				}
 				answer(200, "", faultOK)(w, r, hit)
-			})
+			}, tt.over)
 			// RunCampaign: a dropped send is not resent, by the SDK or by
 			// net/http (which would resend a GET on a reused connection).
 			c, err := chatinc.NewClient(faultKey, chatinc.WithBaseURL(srv.URL+"/v1"))
