@@ -120,3 +120,32 @@ func TestRedirectNotFollowedIsAnError(t *testing.T) {
 		assert.False(t, errors.Is(err, chatinc.ErrOutcomeUnknown), "not a send")
 	}
 }
+
+// TestRedirectWithBodyStillFollowed checks that hiding GetBody from the
+// transport leaves http.Client's own redirect handling alone: a same-host
+// 307 of a call with a body is followed, with the same body, over HTTP/1.1
+// and HTTP/2.
+func TestRedirectWithBodyStillFollowed(t *testing.T) {
+	for _, p := range []proto{h1TLS, h2TLS} {
+		t.Run(protoNames[p], func(t *testing.T) {
+			srv := newFaultServerOver(t, func(w http.ResponseWriter, r *http.Request, hit int) {
+				if r.URL.Path == "/v1/create/audience" {
+					http.Redirect(w, r, "/v1/create/audience/moved", http.StatusTemporaryRedirect)
+					return
+				}
+				answer(200, "", faultOK)(w, r, hit)
+			}, p)
+			c, err := chatinc.NewClient(faultKey, chatinc.WithBaseURL(srv.URL+"/v1"))
+			require.NoError(t, err)
+			t.Cleanup(c.CloseIdleConnections)
+			_, err = c.CreateAudience(context.Background(), chatinc.AudienceParams{ID: "aud-1", Name: "A",
+				Contacts: []chatinc.Contact{{Number: "+15550000001"}}})
+			require.NoError(t, err)
+			require.Equal(t, 2, srv.hitCount())
+			srv.mu.Lock()
+			defer srv.mu.Unlock()
+			assert.JSONEq(t, string(srv.bodies[0]), string(srv.bodies[1]), "the redirected request carries the body")
+			assert.Zero(t, srv.wrongProto.Load())
+		})
+	}
+}
