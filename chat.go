@@ -113,7 +113,7 @@ func WithInsecureCleartextForTesting() Option {
 // or a test transport). Without it, every Client of the process shares the
 // SDK's own transport and its one connection pool. The client is copied,
 // not changed. The SDK never lets hc's transport resend a request body by
-// itself (see CloseIdleConnections and the README's retry rule). The SDK's
+// itself (see the retry rule in the package documentation). The SDK's
 // redirect rule still applies: a redirect to another host or from https to
 // http is refused before hc's own CheckRedirect, if any, is asked, so the
 // API key goes nowhere but the API's host.
