@@ -104,9 +104,6 @@ func (s *h2Server) Close() {
 	s.wg.Wait()
 }
 
-// h2Stream is a request being read.
-type h2Stream struct{ body bytes.Buffer }
-
 // serve speaks HTTP/2 on one connection, from one goroutine, so that the
 // framer's writes never interleave.
 func (s *h2Server) serve(c *tls.Conn) {
@@ -125,7 +122,7 @@ func (s *h2Server) serve(c *tls.Conn) {
 	}
 	var hbuf bytes.Buffer
 	enc := hpack.NewEncoder(&hbuf)
-	streams := map[uint32]*h2Stream{}
+	reading := map[uint32]bool{} // streams whose request is being read
 	for {
 		f, err := fr.ReadFrame()
 		if err != nil {
@@ -142,16 +139,14 @@ func (s *h2Server) serve(c *tls.Conn) {
 				_ = fr.WritePing(true, f.Data)
 			}
 		case *http2.MetaHeadersFrame:
-			streams[f.StreamID] = &h2Stream{}
+			reading[f.StreamID] = true
 			if f.StreamEnded() {
 				ended = f.StreamID
 			}
 		case *http2.DataFrame:
-			st := streams[f.StreamID]
-			if st == nil {
+			if !reading[f.StreamID] {
 				continue
 			}
-			st.body.Write(f.Data())
 			if n := uint32(len(f.Data())); n > 0 {
 				_ = fr.WriteWindowUpdate(0, n)
 				_ = fr.WriteWindowUpdate(f.StreamID, n)
@@ -160,14 +155,14 @@ func (s *h2Server) serve(c *tls.Conn) {
 				ended = f.StreamID
 			}
 		case *http2.RSTStreamFrame:
-			delete(streams, f.StreamID)
+			delete(reading, f.StreamID)
 		case *http2.GoAwayFrame:
 			return
 		}
 		if ended == 0 {
 			continue
 		}
-		delete(streams, ended)
+		delete(reading, ended)
 		act := s.play(int(s.hits.Add(1)))
 		switch act.kind {
 		case h2Answer:
