@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
 
 	chatinc "github.com/chatinc/chatinc-go"
 )
@@ -148,4 +150,31 @@ func TestRedirectWithBodyStillFollowed(t *testing.T) {
 			assert.Zero(t, srv.wrongProto.Load())
 		})
 	}
+}
+
+// TestCallersTransportDoesNotResend checks the no-resend rule with a
+// transport of the caller's (WithHTTPClient) that speaks HTTP/2: a send
+// reset with REFUSED_STREAM after the server read it reaches the server
+// once, and its outcome is unknown; the same transport alone resends it.
+func TestCallersTransportDoesNotResend(t *testing.T) {
+	play := func(hit int) h2Action { return once2(reset)(http2.ErrCodeRefusedStream, hit) }
+	tr := &http.Transport{ForceAttemptHTTP2: true} // trusts testCert through SSL_CERT_FILE
+	t.Cleanup(tr.CloseIdleConnections)
+
+	srv := newH2Server(t, play)
+	c, err := chatinc.NewClient(faultKey, chatinc.WithBaseURL(srv.URL+"/v1"),
+		chatinc.WithHTTPClient(&http.Client{Transport: tr}))
+	require.NoError(t, err)
+	_, err = c.RunCampaign(context.Background(), chatinc.RunCampaignParams{CampaignID: "c1", Audiences: []string{"vip"}})
+	assert.ErrorIs(t, err, chatinc.ErrOutcomeUnknown)
+	assert.Equal(t, 1, srv.hitCount(), "requests the server saw")
+
+	// The control: net/http on its own resends the POST it can rewind.
+	bare := newH2Server(t, play)
+	req, err := http.NewRequest(http.MethodPost, bare.URL+"/v1/run/campaign", strings.NewReader(`{"campaignId":"c1"}`))
+	require.NoError(t, err)
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, 2, bare.hitCount(), "net/http alone resends it")
 }
