@@ -46,11 +46,8 @@ type AudienceParams struct {
 }
 
 func (p AudienceParams) validate() error {
-	if p.ID == "" {
-		return invalid("id", "required")
-	}
-	if p.Name == "" {
-		return invalid("name", "required")
+	if err := checkIdentity(p.ID, p.Name, p.Description); err != nil {
+		return err
 	}
 	return validateContacts(p.Contacts)
 }
@@ -109,8 +106,8 @@ func (c *Client) CreateAudience(ctx context.Context, p AudienceParams) (*Result,
 // Contacts already in the audience are kept once. It is the JS library's
 // addContactsToAudience.
 func (c *Client) AddContactsToAudience(ctx context.Context, audienceID string, contacts []Contact) (*Result, error) {
-	if audienceID == "" {
-		return nil, invalid("id", "required")
+	if err := checkName("id", audienceID); err != nil {
+		return nil, err
 	}
 	if len(contacts) == 0 {
 		return nil, invalid("contacts", "at least one contact is required")
@@ -136,11 +133,11 @@ func (c *Client) AddContactsToAudience(ctx context.Context, audienceID string, c
 // without a "number" column is refused with a *ValidationError (Field
 // "file") and nothing is sent. CheckCSV checks every row.
 func (c *Client) CreateAudienceFromFile(ctx context.Context, p AudienceFileParams) (*Result, error) {
-	if p.ID == "" {
-		return nil, invalid("id", "required")
+	if err := checkName("id", p.ID); err != nil {
+		return nil, err
 	}
-	if p.Name == "" {
-		return nil, invalid("name", "required")
+	if err := checkName("name", p.Name); err != nil {
+		return nil, err
 	}
 	body, err := newCSVUpload([]formField{{"name", p.Name}, {"id", p.ID}}, p.File)
 	if err != nil {
@@ -163,8 +160,8 @@ func (c *Client) RetrieveAudiences(ctx context.Context) ([]Audience, error) {
 // POST /retrieve/audience/contacts. It is the JS library's
 // retrieveAudienceCotacts.
 func (c *Client) RetrieveAudienceContacts(ctx context.Context, audienceID string) ([]Contact, error) {
-	if audienceID == "" {
-		return nil, invalid("id", "required")
+	if err := checkName("id", audienceID); err != nil {
+		return nil, err
 	}
 	body := map[string]string{"id": audienceID}
 	return list[Contact](ctx, c, http.MethodPost, "retrieve/audience/contacts", body, "contacts")

@@ -71,8 +71,8 @@ func URLButton(text, url string) Button {
 
 // validate checks one button; field is its name in errors, e.g. "buttons[2]".
 func (b Button) validate(field string) error {
-	if b.Text == "" {
-		return invalid(field+".text", "required")
+	if err := checkName(field+".text", b.Text); err != nil {
+		return err
 	}
 	if n := utf8.RuneCountInString(b.Text); n > MaxButtonTextLength {
 		return invalid(field+".text", "%d characters; WhatsApp allows at most %d", n, MaxButtonTextLength)
@@ -93,6 +93,14 @@ func (b Button) validate(field string) error {
 		}
 	}
 	switch b.Type {
+	case ButtonInput:
+		if err := checkText(field+".input", b.Input); err != nil {
+			return err
+		}
+	case ButtonJourney:
+		if err := checkName(field+".journeyId", b.JourneyID); err != nil {
+			return err
+		}
 	case ButtonURL:
 		u, err := url.Parse(b.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -103,14 +103,20 @@ type createCampaignBody struct {
 }
 
 func (p CampaignParams) validate(o CampaignOptions) error {
-	if p.Title == "" {
-		return invalid("title", "required")
+	if err := checkName("title", p.Title); err != nil {
+		return err
 	}
 	if p.Message == "" {
 		return invalid("message", "required")
 	}
+	if err := checkText("message", p.Message); err != nil {
+		return err
+	}
 	if n := utf8.RuneCountInString(p.Message); n > MaxMessageLength {
 		return invalid("message", "%d characters; the limit is %d", n, MaxMessageLength)
+	}
+	if err := checkText("messageExample", p.MessageExample); err != nil {
+		return err
 	}
 	if n := utf8.RuneCountInString(p.MessageExample); n > MaxMessageLength {
 		return invalid("messageExample", "%d characters; the limit is %d", n, MaxMessageLength)
@@ -125,6 +131,12 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 	}
 	if o.RunImmediately && len(o.Audiences) == 0 {
 		return invalid("audiences", "required when runImmediately is true")
+	}
+	if err := checkOptionalName("languageCode", o.LanguageCode); err != nil {
+		return err
+	}
+	if err := checkOptionalName("templateType", string(o.WhatsAppTemplateType)); err != nil {
+		return err
 	}
 	if err := validateTimeToRun(o.TimeToRun); err != nil {
 		return err
@@ -170,8 +182,8 @@ type RunCampaignParams struct {
 }
 
 func (p RunCampaignParams) validate() error {
-	if p.CampaignID == "" {
-		return invalid("campaignId", "required")
+	if err := checkName("campaignId", p.CampaignID); err != nil {
+		return err
 	}
 	if len(p.Audiences) == 0 {
 		return invalid("audiences", "at least one audience (or AudienceAll) is required")
@@ -454,8 +466,8 @@ func (d CampaignDetail) ColumnNames() []string {
 // POST /retrieve/campaign. It is the JS library's retrieveCampaignDetails.
 // For large campaigns prefer RetrieveCampaignDetailsCSV, which streams.
 func (c *Client) RetrieveCampaignDetails(ctx context.Context, campaignID string) ([]CampaignDetail, error) {
-	if campaignID == "" {
-		return nil, invalid("campaignId", "required")
+	if err := checkName("campaignId", campaignID); err != nil {
+		return nil, err
 	}
 	body := map[string]string{"campaignId": campaignID}
 	return list[CampaignDetail](ctx, c, http.MethodPost, "retrieve/campaign", body, "")
@@ -466,8 +478,8 @@ func (c *Client) RetrieveCampaignDetails(ctx context.Context, campaignID string)
 // "format":"csv". Memory use does not grow with the size of the export. The
 // call is not retried once bytes have reached w.
 func (c *Client) RetrieveCampaignDetailsCSV(ctx context.Context, campaignID string, w io.Writer) (int64, error) {
-	if campaignID == "" {
-		return 0, invalid("campaignId", "required")
+	if err := checkName("campaignId", campaignID); err != nil {
+		return 0, err
 	}
 	if w == nil {
 		return 0, invalid("w", "a writer is required")
@@ -482,12 +494,7 @@ func (c *Client) RetrieveCampaignDetailsCSV(ctx context.Context, campaignID stri
 }
 
 func validateAudienceIDs(ids []string) error {
-	for i, id := range ids {
-		if id == "" {
-			return invalid(fmt.Sprintf("audiences[%d]", i), "empty audience ID")
-		}
-	}
-	return nil
+	return checkNames("audiences", ids)
 }
 
 // validateTimeToRun refuses a schedule more than maxTimeToRunSlip in the

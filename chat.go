@@ -19,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -42,10 +44,11 @@ const (
 
 // Client calls the Chat Inc API. Create one with NewClient and share it: a
 // *Client is safe for concurrent use by many goroutines. Printing a Client
-// (with any fmt verb) never shows its API key.
+// (with any fmt verb, also as a field of another struct) never shows its
+// API key.
 type Client struct {
-	baseURL        *url.URL // ends in "/"
-	apiKey         secret
+	baseURL        *url.URL            // ends in "/"
+	key            func() *credentials // behind a func, so that reflection cannot print it
 	userAgent      string
 	http           *http.Client // the caller's (copied) or the SDK's own
 	doer           *http.Client // http, seen through noRewindTransport: what retryablehttp calls
@@ -57,12 +60,6 @@ type Client struct {
 	attemptTimeout time.Duration
 	cleartextOK    bool // WithInsecureCleartextForTesting
 }
-
-// secret holds the API key; it formats as "[redacted]" whatever the verb.
-type secret string
-
-// Format implements fmt.Formatter.
-func (secret) Format(f fmt.State, _ rune) { io.WriteString(f, "[redacted]") }
 
 // Format implements fmt.Formatter so that %v, %+v, %#v and %s of a Client
 // show its base URL but never its API key.
@@ -79,11 +76,14 @@ type Option func(*Client) error
 
 // WithBaseURL sets the API's address, version prefix included, e.g.
 // "http://127.0.0.1:8080/v1" for a local simulator. Clear-text http is
-// accepted only for a loopback host, so the key never crosses a network
-// unencrypted (see WithInsecureCleartextForTesting for test networks). Every
-// call goes to this one base URL; to send some calls to another host, use a
-// second Client. A base URL without its version prefix ("/v1") makes every
-// call fail with 404; the *APIError then says so.
+// accepted only for a loopback host ("localhost", 127.0.0.0/8, ::1), so the
+// key never crosses a network unencrypted (see WithInsecureCleartextForTesting
+// for test networks); the SDK's own transport never sends clear-text http
+// through a proxy, and the host is lowered so that net/http's proxy rules,
+// which bypass the proxy for "localhost" only in lower case, treat it as
+// loopback too. Every call goes to this one base URL; to send some calls to
+// another host, use a second Client. A base URL without its version prefix
+// ("/v1") makes every call fail with 404; the *APIError then says so.
 func WithBaseURL(rawURL string) Option {
 	return func(c *Client) error {
 		u, err := parseBaseURL(rawURL)
@@ -224,13 +224,18 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(apiKey) == "" {
 		return nil, errors.New("chatinc: NewClient: empty API key")
 	}
+	if !utf8.ValidString(apiKey) || strings.ContainsFunc(apiKey, unicode.IsControl) {
+		// It could not go in a header, and could not be found to be
+		// redacted from what a server echoes.
+		return nil, errors.New("chatinc: NewClient: the API key holds a control character or invalid UTF-8")
+	}
 	base, err := parseBaseURL(DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
 	c := &Client{
 		baseURL:      base,
-		apiKey:       secret(apiKey),
+		key:          newCredentials(apiKey).get,
 		userAgent:    fmt.Sprintf("chatinc-go/%s (%s)", Version, runtime.Version()),
 		retryMax:     DefaultRetryMax,
 		retryWaitMin: DefaultRetryWaitMin,
@@ -290,6 +295,10 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	if u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("chatinc: base URL %q: need a scheme and a host", raw)
 	}
+	// Host names are case-insensitive, but net/http's proxy rule bypasses
+	// the proxy for "localhost" only in lower case: http://LOCALHOST/ must
+	// not send the key to an HTTP_PROXY in clear text.
+	u.Host = strings.ToLower(u.Host)
 	switch u.Scheme {
 	case "https", "http": // http beyond loopback: see checkCleartext
 	default:
@@ -356,14 +365,16 @@ const (
 )
 
 // newDefaultTransport builds the SDK's own transport: net/http's defaults
-// (proxy from the environment, HTTP/2 over TLS, timeouts), TLS 1.2 at
-// least, and a pool sized for many concurrent calls.
+// (HTTP/2 over TLS, timeouts), TLS 1.2 at least, the environment's proxy
+// for https only (proxyForTLSOnly), and a pool sized for many concurrent
+// calls.
 func newDefaultTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	if t.TLSClientConfig == nil {
 		t.TLSClientConfig = &tls.Config{}
 	}
 	t.TLSClientConfig.MinVersion = tls.VersionTLS12
+	t.Proxy = proxyForTLSOnly
 	t.MaxIdleConns = maxIdleConns
 	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
 	return t
@@ -423,6 +434,17 @@ type notResentError struct{ cause string }
 
 func (e *notResentError) Error() string {
 	return "http2: " + strings.TrimPrefix(e.cause, "http2: ") + " (after the request was sent; not resent)"
+}
+
+// proxyForTLSOnly is the SDK transport's proxy rule: the environment's
+// (HTTPS_PROXY, NO_PROXY) for https, and never a proxy for clear-text http,
+// which the SDK speaks only to a loopback host: the key must not cross a
+// network unencrypted on its way to a proxy.
+func proxyForTLSOnly(req *http.Request) (*url.URL, error) {
+	if req.URL.Scheme != "https" {
+		return nil, nil
+	}
+	return http.ProxyFromEnvironment(req)
 }
 
 // errTooManyRedirects ends a redirect loop; like a refused redirect, it is
@@ -486,7 +508,8 @@ type call struct {
 	method     string
 	path       string // relative to the base URL, for errors and logs
 	req        *retryablehttp.Request
-	replayable bool // false for an upload from a reader that cannot seek
+	replayable bool           // false for an upload from a reader that cannot seek
+	upload     *multipartBody // the body of an upload, or nil
 
 	attempt   int
 	start     time.Time
@@ -497,6 +520,7 @@ type call struct {
 	body      []byte // the final response's body, read inside the retry loop
 	bodyErr   error
 	bodyRead  bool
+	bodyCut   bool // body is the start of a longer answer
 	streaming bool // the body goes to an io.Writer, read after the loop
 }
 
@@ -525,6 +549,8 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	switch b := body.(type) {
 	case nil:
 	case *multipartBody:
+		b.ctx = ctx
+		cl.upload = b
 		reqBody = retryablehttp.ReaderFunc(b.open)
 		contentType = b.contentType()
 		length = b.length()
@@ -544,7 +570,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	if length != -2 {
 		req.ContentLength = length
 	}
-	req.Header.Set("Authorization", string(c.apiKey))
+	req.Header.Set("Authorization", c.key().key)
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
 	if contentType != "" {
@@ -622,11 +648,17 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	// own transport, body or context error, never "giving up after N
 	// attempts"; an error status comes back as resp, for checkResponse.
 	resp, err := rc.Do(cl.req)
+	if cl.upload != nil {
+		// No attempt's body is read once the call has returned (the
+		// transport may not have closed one it gave up on), nor does it
+		// keep its file open.
+		defer cl.upload.closeAll()
+	}
 	if err != nil {
 		if resp != nil {
 			drainAndClose(resp.Body)
 		}
-		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
+		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, c.key().scrub(err))
 	}
 	defer drainAndClose(resp.Body)
 
@@ -637,9 +669,9 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 		cl.readBody(resp)
 	}
 	if cl.bodyErr != nil {
-		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, cl.bodyErr)
+		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, c.key().scrub(cl.bodyErr))
 	}
-	if err := cl.checkResponse(resp, cl.body); err != nil {
+	if err := cl.checkResponse(resp, cl.body, cl.bodyCut); err != nil {
 		return 0, err
 	}
 	if v == nil || cl.streaming || len(bytes.TrimSpace(cl.body)) == 0 {
@@ -647,7 +679,7 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	}
 	if err := json.Unmarshal(cl.body, v); err != nil {
 		return 0, &DecodeError{StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
-			Body: c.redact(wire.Truncate(string(cl.body), maxErrorBody)), Err: err}
+			Body: c.key().excerpt(cl.body, false), Err: c.key().scrub(err)}
 	}
 	return 0, nil
 }
@@ -669,6 +701,7 @@ func (cl *call) readBody(resp *http.Response) error {
 		cl.bodyErr = fmt.Errorf("%w (%d bytes)", ErrResponseTooLarge, limit)
 	case int64(len(buf)) > limit:
 		buf = buf[:limit]
+		cl.bodyCut = true
 	}
 	cl.body = buf
 	if cl.bodyErr != nil && !errors.Is(cl.bodyErr, ErrResponseTooLarge) {
@@ -677,14 +710,21 @@ func (cl *call) readBody(resp *http.Response) error {
 	return nil
 }
 
-// checkResponse turns an error answer into an *APIError.
-func (cl *call) checkResponse(resp *http.Response, body []byte) error {
-	msg, isErr := wire.ErrorMessage(body)
-	if resp.StatusCode < 300 && !isErr {
+// checkResponse turns an error answer, or a 3xx that was not followed,
+// into an *APIError. cut says that
+// body is the start of a longer answer.
+func (cl *call) checkResponse(resp *http.Response, body []byte, cut bool) error {
+	if _, isErr := wire.ErrorMessage(body); resp.StatusCode < 300 && !isErr {
 		return nil
 	}
+	// The key is redacted before any text is cut, so that no part of it
+	// survives a cut, and again from the message once its escapes (JSON,
+	// HTML) are undone.
+	key := cl.c.key()
+	text := []byte(key.redact(string(body), cut))
+	msg, isErr := wire.ErrorMessage(text)
 	if !isErr {
-		msg = wire.ErrorText(body, 512)
+		msg = wire.ErrorText(text, 512)
 	}
 	switch {
 	case msg != "":
@@ -701,10 +741,10 @@ func (cl *call) checkResponse(resp *http.Response, body []byte) error {
 	}
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		Message:    cl.c.redact(msg),
+		Message:    key.redact(msg, false),
 		Method:     cl.method,
 		Path:       cl.path,
-		Body:       cl.c.redact(wire.Truncate(string(body), maxErrorBody)),
+		Body:       key.excerpt(text, false),
 	}
 	if d, ok := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
@@ -724,20 +764,57 @@ func hasVersionPrefix(path string) bool {
 }
 
 // stream copies a successful answer to w. A JSON body that says
-// "status":"error" is an *APIError, not data.
+// "status":"error" is an *APIError, not data. An answer without length
+// framing (HTTP/1.0, or Connection: close without Content-Length or chunked
+// encoding) ends when the connection does, so a cut one looks complete: it
+// must end with a line break, as a whole CSV export does, or the call
+// fails with io.ErrUnexpectedEOF.
 func (cl *call) stream(resp *http.Response, w io.Writer) (int64, error) {
 	br := bufio.NewReaderSize(resp.Body, 64<<10)
-	head, _ := br.Peek(maxErrorBody)
+	head, err := br.Peek(maxErrorBody)
+	if err != nil && err != io.EOF {
+		// bufio returns a read error once: dropped here, the copy below
+		// would see only the io.EOF after it, and call a cut answer whole.
+		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, err)
+	}
 	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		if _, isErr := wire.ErrorMessage(head); isErr {
-			return 0, cl.checkResponse(resp, head)
+			return 0, cl.checkResponse(resp, head, len(head) == maxErrorBody)
 		}
 	}
-	n, err := io.Copy(w, br)
+	lw := &lastByteWriter{w: w}
+	n, err := io.Copy(lw, br)
 	if err != nil {
 		return n, fmt.Errorf("chatinc: %s %s: copying response: %w", cl.method, cl.path, err)
 	}
+	if unframed(resp) && (n == 0 || lw.last != '\n') {
+		return n, fmt.Errorf("chatinc: %s %s: the export, sent without a length, ended mid-row after %d bytes: %w",
+			cl.method, cl.path, n, io.ErrUnexpectedEOF)
+	}
 	return n, nil
+}
+
+// unframed reports whether an answer's body came over HTTP/1.x and ends
+// only when its connection closes, so that a cut body cannot be told from a
+// whole one. (A body net/http decompressed has gzip's own end check; an
+// answer made by a custom RoundTripper, ProtoMajor 0, has no wire framing
+// to judge.)
+func unframed(resp *http.Response) bool {
+	return resp.ProtoMajor == 1 && resp.ContentLength < 0 && len(resp.TransferEncoding) == 0 && !resp.Uncompressed
+}
+
+// lastByteWriter writes to w and remembers the last byte written.
+type lastByteWriter struct {
+	w    io.Writer
+	last byte
+}
+
+func (l *lastByteWriter) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	if n > 0 {
+		l.last = p[n-1]
+	}
+	return n, err
 }
 
 // beforeAttempt runs before each attempt (retryablehttp's RequestLogHook).
@@ -746,7 +823,7 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, attempt i
 	cl.start = time.Now()
 	cl.connMade.Store(false)
 	cl.responded, cl.waiting = false, false
-	cl.body, cl.bodyErr, cl.bodyRead = nil, nil, false
+	cl.body, cl.bodyErr, cl.bodyRead, cl.bodyCut = nil, nil, false, false
 }
 
 // checkRetry is the call's retryablehttp.CheckRetry: the retry rule of its
@@ -760,6 +837,9 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, attempt i
 // connection.
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	cl.responded = cl.responded || resp != nil
+	// A *url.Error names the URL of the attempt, which a Location header
+	// may have set to one holding the key.
+	err = cl.c.key().scrub(err)
 	again, reason, wait := cl.decide(ctx, resp, err)
 	cl.waiting = again
 	// Log each attempt once, when it is over: now, unless readBody is about
@@ -792,7 +872,7 @@ func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (aga
 		return false, "", 0
 	}
 	if err != nil && (errors.Is(err, ErrRedirectRefused) || errors.Is(err, errTooManyRedirects) ||
-		errors.Is(err, ErrResponseTooLarge)) {
+		errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrFileChanged)) {
 		return false, "", 0
 	}
 	again, reason = retry.Check(cl.class, resp, err, cl.connMade.Load())
@@ -833,15 +913,6 @@ func (cl *call) logAttempt(resp *http.Response, err error) {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
 	l.LogAttrs(cl.req.Context(), slog.LevelDebug, "chatinc: attempt", attrs...)
-}
-
-// redact removes the API key from text the server sent back (an error body
-// that echoes the request's headers, say) before it goes into an error.
-func (c *Client) redact(s string) string {
-	if c.apiKey == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, string(c.apiKey), "[redacted]")
 }
 
 // drainAndClose reads what is left of a body, up to 64 KiB, so that its

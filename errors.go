@@ -33,6 +33,12 @@ var (
 	// ErrResponseTooLarge is returned (wrapped) when a response body is
 	// larger than the client's limit (see WithMaxResponseBytes).
 	ErrResponseTooLarge = errors.New("chatinc: response body exceeds the size limit")
+	// ErrFileChanged is returned (wrapped) when an upload's file, or a
+	// reader of known size, changed between the moment the call measured
+	// it (for Content-Length) and the moment it was sent: it grew, shrank
+	// or was written to. The server never receives a complete upload of
+	// it, and the call is not retried.
+	ErrFileChanged = errors.New("chatinc: the upload's file changed while it was being sent")
 )
 
 // maxErrorBody is how much of an error response body an *APIError keeps.

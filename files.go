@@ -2,6 +2,7 @@ package chatinc
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +28,10 @@ type File struct {
 // FileFromPath uploads the file at path, under its base name. The file is
 // opened afresh for each attempt, so the upload can be retried. A file that
 // cannot be opened fails the call with a *ValidationError (Field "file")
-// wrapping the os error, before anything is sent.
+// wrapping the os error, before anything is sent. The file must not change
+// during the call: one that grows, shrinks or is written to after the call
+// measured it fails the attempt with ErrFileChanged, before the server
+// holds a complete upload.
 func FileFromPath(path string) File {
 	return File{name: filepath.Base(path), path: path}
 }
@@ -36,7 +40,20 @@ func FileFromPath(path string) File {
 // io.Seeker, each attempt sends it from the offset it had when the call
 // began, so the upload can be retried; otherwise (and for a Seeker that
 // cannot seek, such as os.Stdin on a pipe) r is read once and the upload is
-// never retried.
+// never retried. A seekable r (or one with a Len method) must keep the
+// size it had when the call began: one that grows or shrinks fails the
+// call with ErrFileChanged.
+//
+// The call returns when its context ends even if a Read of r blocks (a
+// pipe, stdin, a network body that stalls): r is read from a goroutine of
+// the SDK's. If r has a working SetReadDeadline (an *os.File on a pipe or
+// terminal, a net.Conn), the SDK interrupts the blocked Read with a
+// deadline in the past and waits for it to return (up to half a second, in
+// case the deadline is ignored), so nothing reads r once the call has
+// returned; it clears r's read deadline when done, replacing any the
+// caller had set. For any other r, a Read under way when the call returns
+// runs to its end in the background, and what it reads is discarded; no
+// further Read follows. The SDK never closes r.
 func FileFromReader(name string, r io.Reader) File {
 	return File{name: name, r: r}
 }
@@ -205,6 +222,10 @@ type source struct {
 	open       func() (io.ReadCloser, error)
 	size       int64
 	replayable bool
+	// callers is set for a caller's reader, which may block: each
+	// attempt reads it through an interruptible reader, so that the
+	// attempt ends with its context.
+	callers bool
 }
 
 // prepare checks the file and returns how to read it. Errors are
@@ -228,21 +249,13 @@ func (f File) prepare(field string) (*source, error) {
 			return nil, &ValidationError{Field: field, Reason: "cannot open the file", Err: err}
 		}
 		_ = fh.Close()
-		size, path := info.Size(), f.path
+		path := f.path
 		return &source{
-			size:       size,
+			size:       info.Size(),
 			replayable: true,
-			open: func() (io.ReadCloser, error) {
-				fh, err := os.Open(path)
-				if err != nil {
-					return nil, err
-				}
-				// Send exactly the size announced in Content-Length.
-				return struct {
-					io.Reader
-					io.Closer
-				}{io.LimitReader(fh, size), fh}, nil
-			},
+			// Send exactly the file that was measured for Content-Length,
+			// or fail the attempt.
+			open: func() (io.ReadCloser, error) { return openExact(path, info) },
 		}, nil
 	case f.r != nil:
 		if f.name == "" {
@@ -261,7 +274,7 @@ func (f File) prepare(field string) (*source, error) {
 					return nil, &ValidationError{Field: field, Reason: "cannot seek the reader", Err: err}
 				}
 				shared := &seekShared{r: f.r, s: s, start: start, size: end - start}
-				return &source{size: end - start, replayable: true, open: shared.open}, nil
+				return &source{size: end - start, replayable: true, open: shared.open, callers: true}, nil
 			}
 		}
 		size := int64(-1)
@@ -270,16 +283,17 @@ func (f File) prepare(field string) (*source, error) {
 		}
 		r, used := f.r, false
 		return &source{
-			size: size,
+			size:    size,
+			callers: true,
 			open: func() (io.ReadCloser, error) {
 				if used {
 					return nil, errors.New("chatinc: the upload's reader cannot be read twice")
 				}
 				used = true
 				if size >= 0 {
-					return io.NopCloser(io.LimitReader(r, size)), nil
+					return callerBody{&exactReader{r: r, left: size, what: "the reader"}, r}, nil
 				}
-				return io.NopCloser(r), nil
+				return callerBody{r, r}, nil
 			},
 		}, nil
 	}
@@ -329,13 +343,18 @@ func (a *seekAttempt) Read(p []byte) (int, error) {
 	}
 	n, err := a.sh.r.Read(p)
 	a.left -= int64(n)
-	if err == io.EOF && a.left > 0 {
-		err = io.ErrUnexpectedEOF
+	switch {
+	case err == io.EOF && a.left > 0:
+		err = fmt.Errorf("%w: the reader ended %d bytes short of the size it had when the call began", ErrFileChanged, a.left)
+	case a.left == 0 && err == nil:
+		err = checkEnd(a.sh.r)
 	}
 	return n, err
 }
 
 func (a *seekAttempt) Close() error { return nil }
+
+func (a *seekAttempt) callerReader() io.Reader { return a.sh.r }
 
 // formField is one text part of a multipart form.
 type formField struct{ name, value string }
@@ -348,6 +367,10 @@ type multipartBody struct {
 	boundary   string
 	head, tail []byte
 	file       *source
+	ctx        context.Context // the call's, set by newRequest
+
+	mu     sync.Mutex
+	bodies []*lazyBody // every attempt's, for closeAll
 }
 
 // newMultipartBody lays out fields, then the file under fileField with its
@@ -416,46 +439,86 @@ func (m *multipartBody) replayable() bool { return m.file.replayable }
 // Read, not here: go-retryablehttp calls open once while building the
 // request only to probe it, and closes what it gets unread.
 func (m *multipartBody) open() (io.Reader, error) {
-	return &lazyBody{m: m}, nil
+	b := &lazyBody{m: m}
+	m.mu.Lock()
+	m.bodies = append(m.bodies, b)
+	m.mu.Unlock()
+	return b, nil
 }
 
+// closeAll closes the body of every attempt. The call runs it before it
+// returns, so that no attempt's body is read, nor its file left open,
+// after that (the transport may not have closed a body it gave up on).
+func (m *multipartBody) closeAll() {
+	m.mu.Lock()
+	bodies := m.bodies
+	m.bodies = nil
+	m.mu.Unlock()
+	for _, b := range bodies {
+		_ = b.Close()
+	}
+}
+
+// errBodyClosed is the error of a Read of an upload body after its Close.
+var errBodyClosed = errors.New("chatinc: upload body closed")
+
 // lazyBody reads head, file and tail, opening the file on first Read. Read
-// and Close may run at the same time: the HTTP/2 transport closes a request
-// body from another goroutine than the one reading it.
+// and Close may run at the same time (the HTTP/2 transport closes a request
+// body from another goroutine than the one reading it); a body closed
+// before its first Read never opens the file.
 type lazyBody struct {
-	m    *multipartBody
-	mu   sync.Mutex
-	r    io.Reader
-	file io.ReadCloser
-	err  error
+	m *multipartBody
+
+	mu     sync.Mutex
+	closed bool
+	r      io.Reader     // head, file, tail, once opened; only Read uses it
+	file   io.ReadCloser // the file's reader, closed by Close
+	err    error         // the error of opening the file
 }
 
 func (b *lazyBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.err != nil {
+	switch {
+	case b.closed:
+		b.mu.Unlock()
+		return 0, errBodyClosed
+	case b.err != nil:
+		b.mu.Unlock()
 		return 0, b.err
-	}
-	if b.r == nil {
+	case b.r == nil:
 		f, err := b.m.file.open()
 		if err != nil {
 			b.err = fmt.Errorf("opening upload: %w", err)
+			b.mu.Unlock()
 			return 0, b.err
+		}
+		if b.m.file.callers {
+			ctx := b.m.ctx
+			if ctx == nil { // a body made outside newRequest
+				ctx = context.Background()
+			}
+			f = newInterruptible(ctx, f)
 		}
 		b.file = f
 		b.r = io.MultiReader(bytes.NewReader(b.m.head), f, bytes.NewReader(b.m.tail))
 	}
-	return b.r.Read(p)
+	r := b.r
+	b.mu.Unlock()
+	// Outside the lock, so that Close can interrupt a Read that blocks.
+	return r.Read(p)
 }
 
 func (b *lazyBody) Close() error {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.err = errors.New("chatinc: upload body closed")
-	if b.file == nil {
+	if b.closed {
+		b.mu.Unlock()
 		return nil
 	}
-	err := b.file.Close()
-	b.file = nil
-	return err
+	b.closed = true
+	f := b.file
+	b.mu.Unlock()
+	if f == nil {
+		return nil
+	}
+	return f.Close()
 }

@@ -61,6 +61,10 @@ type progressReader struct {
 	done           bool
 }
 
+// callerReader lets deadlineOf find the caller's reader under the count,
+// so that a stalled upload with progress is interrupted like one without.
+func (r *progressReader) callerReader() io.Reader { return r.ReadCloser }
+
 func (r *progressReader) Read(b []byte) (int, error) {
 	n, err := r.ReadCloser.Read(b)
 	r.sent += int64(n)

@@ -28,11 +28,8 @@ type VariableGroupParams struct {
 }
 
 func (p VariableGroupParams) validate() error {
-	if p.ID == "" {
-		return invalid("id", "required")
-	}
-	if p.Name == "" {
-		return invalid("name", "required")
+	if err := checkIdentity(p.ID, p.Name, p.Description); err != nil {
+		return err
 	}
 	if len(p.Fields) == 0 {
 		return invalid("fields", "at least one field is required")
@@ -40,9 +37,10 @@ func (p VariableGroupParams) validate() error {
 	known := make(map[string]bool, len(p.Fields))
 	for i, f := range p.Fields {
 		field := fmt.Sprintf("fields[%d]", i)
+		if err := checkName(field, f); err != nil {
+			return err
+		}
 		switch {
-		case f == "":
-			return invalid(field, "empty field name")
 		case f == "number":
 			return invalid(field, `"number" is reserved for each row's phone number`)
 		case known[f]:
@@ -54,9 +52,12 @@ func (p VariableGroupParams) validate() error {
 		if err := validatePhone(row.Number); err != nil {
 			return invalid(fmt.Sprintf("values[%d].number", i), "%s", err.Reason)
 		}
-		for k := range row.Values {
+		for k, v := range row.Values {
 			if !known[k] {
 				return invalid(fmt.Sprintf("values[%d].%s", i, k), "not one of the group's fields")
+			}
+			if err := checkText(fmt.Sprintf("values[%d].%s", i, k), v); err != nil {
+				return err
 			}
 		}
 	}
@@ -179,13 +180,10 @@ func (c *Client) CreateVariableGroup(ctx context.Context, p VariableGroupParams)
 // audienceId). The file streams; it is never held in memory. Its header is
 // checked before sending, as CreateAudienceFromFile checks it.
 func (c *Client) CreateVariableGroupFromFile(ctx context.Context, p VariableGroupFileParams) (*Result, error) {
-	switch {
-	case p.ID == "":
-		return nil, invalid("id", "required")
-	case p.Name == "":
-		return nil, invalid("name", "required")
-	case p.AudienceID == "":
-		return nil, invalid("audienceId", "required")
+	for _, f := range []struct{ field, value string }{{"id", p.ID}, {"name", p.Name}, {"audienceId", p.AudienceID}} {
+		if err := checkName(f.field, f.value); err != nil {
+			return nil, err
+		}
 	}
 	fields := []formField{{"name", p.Name}, {"id", p.ID}, {"audienceId", p.AudienceID}}
 	body, err := newCSVUpload(fields, p.File)

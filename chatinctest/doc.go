@@ -25,7 +25,8 @@
 // same results: about 45% read, 35% delivered, 10% sent but not delivered,
 // 5% delivery errors, 2% send errors and 3% numbers not on WhatsApp. A run
 // with a timeToRun in the future is scheduled, and has results only once
-// that time has passed. A result's message is the campaign's message with
+// that time has passed on the server's clock: WithClock sets that clock, so
+// tests of scheduled runs need not sleep. A result's message is the campaign's message with
 // its {group.field} placeholders filled in from the variable groups as they
 // are when the results are read.
 //
@@ -65,12 +66,16 @@
 // # Faults, rate limits and the request log
 //
 // InjectFault makes the next requests to a path fail, drop the connection
-// or wait, to test retries and timeouts; WithRateLimit answers 429 beyond a
-// rate. Requests returns what the server received, for assertions such as
-// "the campaign was sent once". A request is handled in this order: it is
-// logged; without the API key it gets 401; an injected fault for its path
-// takes it (the API then does not act on it); over the rate limit it gets
-// 429; otherwise the API answers it. So unauthorized requests do not use up
+// or wait, to test retries and timeouts; with Fault.ActFirst the API acts
+// on the request before the fault takes its answer, as when a connection
+// drops after the server has sent a campaign. WithRateLimit answers 429
+// beyond a rate. Requests returns the most recent requests the server
+// received (a bounded log, see WithRequestLog) and RequestCount counts all
+// of them, for assertions such as "the campaign was sent once". A request
+// is handled in this order: it is logged; without the API key it gets 401;
+// an injected fault for its path takes it (the API then does not act on it,
+// unless the fault has ActFirst); over the rate limit it gets 429;
+// otherwise the API answers it. So unauthorized requests do not use up
 // faults, and neither they nor faulted requests count against the rate
 // limit.
 //

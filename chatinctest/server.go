@@ -54,6 +54,30 @@ func WithRateLimit(n int, per time.Duration) Option {
 	return func(c *options) { c.RateLimit, c.RateWindow = n, per }
 }
 
+// WithClock sets the server's clock, which says when scheduled runs take
+// place (a run whose timeToRun has not come has no results and keeps its
+// campaign active) and drives the rate limit's window. Tests of scheduled
+// runs can move the clock instead of sleeping; now must be safe for
+// concurrent use. The default is time.Now. Through the SDK, start the
+// clock at or after the real time: chatinc refuses a TimeToRun more than a
+// minute in the past by its own clock.
+func WithClock(now func() time.Time) Option {
+	return func(c *options) { c.Now = now }
+}
+
+// WithRequestLog sets how many of the most recent requests Requests
+// returns: the log is a ring, so that a server under heavy or long use
+// holds bounded memory. RequestCount still counts every request. n <= 0
+// keeps none. The default is 1000.
+func WithRequestLog(n int) Option {
+	return func(c *options) {
+		if n <= 0 {
+			n = -1
+		}
+		c.RequestLog = n
+	}
+}
+
 // WithStrict makes the server answer 400 to a JSON body with a field the
 // API does not know, such as "runImediately", a nested "options" object or
 // a button's "journeyID", naming the fields. Without it such a request is
@@ -110,12 +134,20 @@ type Fault struct {
 	// the client gives up (the request body is read first, so the server
 	// notices) or the server is closed.
 	Delay time.Duration
+	// ActFirst makes the API carry the request out first, as it would
+	// without the fault, and only then answer as the fault says: the
+	// answer is lost, the effect is not (a campaign created or run, an
+	// audience created), as when a connection drops or a gateway times out
+	// after the server has acted. The request is logged with the fault's
+	// Status (0 for a Drop). With neither Status nor Drop the fault is a
+	// delay alone, after which the API acts and answers anyway.
+	ActFirst bool
 }
 
 // InjectFault makes the next n requests to path get f instead of the API's
 // answer. path is relative to the base URL, such as "/create/campaign".
 // The API does not act on a request that gets a fault, except a fault that
-// is a delay alone. Faults injected for the same path queue up: the first
+// is a delay alone or has ActFirst. Faults injected for the same path queue up: the first
 // is used up before the next one starts. n <= 0 injects nothing.
 //
 // To fail twice and then succeed:
@@ -139,11 +171,11 @@ type Request struct {
 	// Authorized reports whether the request carried the API key. The
 	// Authorization header itself is never stored.
 	Authorized bool
-	// Body is the request body, up to 1 MiB, as far as it was read: nil for
+	// Body is the request body, up to 64 KiB, as far as it was read: nil for
 	// a multipart body (see Parts) and for requests rejected before it was
 	// read, such as those without the API key.
 	Body []byte
-	// Parts are the parts of a multipart body, in order.
+	// Parts are the parts of a multipart body, in order: the first 64.
 	Parts []Part
 	// Status is the HTTP status of the answer; 0 while it is being answered,
 	// or if the connection was dropped or the client gave up first.
@@ -169,8 +201,9 @@ type Part struct {
 	Value string
 }
 
-// Requests returns a copy of the log of the requests the server received,
-// in the order they arrived, whatever their answer.
+// Requests returns a copy of the log of the most recent requests the server
+// received (1000 unless WithRequestLog says otherwise), in the order they
+// arrived, whatever their answer.
 func (s *Server) Requests() []Request {
 	logged := s.sim.Requests()
 	out := make([]Request, len(logged))
@@ -193,7 +226,8 @@ func (s *Server) Requests() []Request {
 }
 
 // RequestCount returns how many requests to path (relative to the base URL,
-// such as "/create/campaign") the server received, whatever their answer.
+// such as "/create/campaign") the server received, whatever their answer:
+// all of them, including those that have left the request log.
 func (s *Server) RequestCount(path string) int {
 	return s.sim.RequestCount(path)
 }

@@ -25,6 +25,7 @@ type call struct {
 	r     *http.Request
 	w     *recorder
 	entry *Request // the request's entry in the log
+	acted bool     // the API has acted on it (an ActFirst fault): its body is read and logged
 }
 
 // apiError is an answer in the API's error shape: its status and message.

@@ -389,7 +389,7 @@ func (s *Simulator) createCampaign(c *call) error {
 	if req.RunImmediately && len(req.Audiences) == 0 {
 		return badRequest("audiences is required when runImmediately is true")
 	}
-	now := time.Now()
+	now := s.now()
 	at, err := runTime(req.TimeToRun, now)
 	if err != nil {
 		return err
@@ -422,7 +422,7 @@ func (s *Simulator) runCampaign(c *call) error {
 	if len(req.Audiences) == 0 {
 		return badRequest("audiences is required")
 	}
-	now := time.Now()
+	now := s.now()
 	at, err := runTime(req.TimeToRun, now)
 	if err != nil {
 		return err
@@ -505,7 +505,7 @@ func (s *Simulator) retrieveCampaigns(c *call) error {
 		Status    string       `json:"status"`
 		Campaigns campaignJSON `json:"campaigns"`
 	}
-	now := time.Now()
+	now := s.now()
 	list := []envelope{}
 	s.store.mu.RLock()
 	for _, camp := range s.store.campaignOrder {
@@ -577,7 +577,7 @@ func (s *Simulator) retrieveCampaign(c *call) error {
 	if req.Format != "" && req.Format != "json" && req.Format != "csv" {
 		return badRequest(`format: %q is neither "json" nor "csv"`, req.Format)
 	}
-	now := time.Now()
+	now := s.now()
 	s.store.mu.RLock()
 	camp := s.store.campaigns[req.CampaignID]
 	var runs []*run

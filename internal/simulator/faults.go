@@ -20,6 +20,7 @@ type Fault struct {
 	ContentType string
 	Drop        bool
 	Delay       time.Duration
+	ActFirst    bool
 }
 
 // faultQueue holds the faults injected for each path, first in first out.
@@ -95,7 +96,9 @@ func (s *Simulator) serveFault(c *call, f Fault) bool {
 	if f.Status == 0 && !f.Drop {
 		return false
 	}
-	c.capture()
+	if !c.acted {
+		c.capture()
+	}
 	if f.Drop {
 		conn, _, err := http.NewResponseController(c.w).Hijack()
 		if err != nil {

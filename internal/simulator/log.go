@@ -6,8 +6,18 @@ import (
 	"sync"
 )
 
-// maxLoggedBody caps the request body kept in the log.
-const maxLoggedBody = 1 << 20
+// Bounds of the request log, so that a simulator serving many or large
+// requests (30,000-row uploads, a long-running chatinc-mock) holds a
+// bounded amount of memory.
+const (
+	// maxLoggedBody caps the request body kept in the log.
+	maxLoggedBody = 64 << 10
+	// maxLoggedParts caps the parts of a multipart request kept in the log.
+	maxLoggedParts = 64
+	// DefaultRequestLog is how many recent requests the log keeps when
+	// Config.RequestLog is 0.
+	DefaultRequestLog = 1000
+)
 
 // Request is a request the simulator received (chatinctest.Request
 // documents the fields).
@@ -34,10 +44,28 @@ type Part struct {
 }
 
 // requestLog is the log of the requests received, in the order they
-// arrived. Entries are filled in as their requests are read and answered.
+// arrived: a ring of the most recent ones, and a count by path of all of
+// them. Entries are filled in as their requests are read and answered; an
+// entry that has left the ring is still filled in by its request, under the
+// log's lock, but no longer seen.
 type requestLog struct {
-	mu      sync.Mutex
-	entries []*Request
+	mu     sync.Mutex
+	size   int            // capacity of the ring; 0 keeps no entry
+	ring   []*Request     // len(ring) <= size
+	next   int            // where the next entry goes once the ring is full
+	counts map[string]int // requests by path, all of them
+}
+
+// newRequestLog returns a log keeping the last size requests (see
+// Config.RequestLog for the meaning of 0 and negative values).
+func newRequestLog(size int) requestLog {
+	switch {
+	case size == 0:
+		size = DefaultRequestLog
+	case size < 0:
+		size = 0
+	}
+	return requestLog{size: size, counts: make(map[string]int)}
 }
 
 // start logs a request as it arrives.
@@ -51,8 +79,24 @@ func (l *requestLog) start(r *http.Request, path string, authorized bool) *Reque
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.entries = append(l.entries, e)
+	l.counts[path]++
+	switch {
+	case l.size == 0:
+	case len(l.ring) < l.size:
+		l.ring = append(l.ring, e)
+	default:
+		l.ring[l.next] = e
+		l.next = (l.next + 1) % l.size
+	}
 	return e
+}
+
+// entries returns the ring's entries, oldest first. The caller holds l.mu.
+func (l *requestLog) entries() []*Request {
+	if len(l.ring) < l.size {
+		return l.ring
+	}
+	return append(slices.Clone(l.ring[l.next:]), l.ring[:l.next]...)
 }
 
 // update changes e under the log's lock.
@@ -68,18 +112,24 @@ func (l *requestLog) setBody(e *Request, body []byte) {
 	l.update(e, func(e *Request) { e.Body = body })
 }
 
-// addPart logs one part of e's multipart request.
+// addPart logs one part of e's multipart request, up to maxLoggedParts.
 func (l *requestLog) addPart(e *Request, p Part) {
-	l.update(e, func(e *Request) { e.Parts = append(e.Parts, p) })
+	l.update(e, func(e *Request) {
+		if len(e.Parts) < maxLoggedParts {
+			e.Parts = append(e.Parts, p)
+		}
+	})
 }
 
-// Requests returns a copy of the log of the requests received, in the
-// order they arrived. A request still being answered has Status 0.
+// Requests returns a copy of the log of the most recent requests received
+// (see Config.RequestLog), in the order they arrived. A request still being
+// answered has Status 0.
 func (s *Simulator) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
-	out := make([]Request, len(s.log.entries))
-	for i, e := range s.log.entries {
+	entries := s.log.entries()
+	out := make([]Request, len(entries))
+	for i, e := range entries {
 		out[i] = *e
 		out[i].Body = slices.Clone(e.Body)
 		out[i].Parts = slices.Clone(e.Parts)
@@ -88,18 +138,13 @@ func (s *Simulator) Requests() []Request {
 }
 
 // RequestCount returns how many requests to path (relative to /v1, such as
-// "/create/campaign") the simulator received, whatever their answer.
+// "/create/campaign") the simulator received, whatever their answer, since
+// it started: requests that have left the log's ring are counted too.
 func (s *Simulator) RequestCount(path string) int {
 	path = normalizePath(path)
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
-	n := 0
-	for _, e := range s.log.entries {
-		if e.Path == path {
-			n++
-		}
-	}
-	return n
+	return s.log.counts[path]
 }
 
 // recorder is the ResponseWriter the endpoints write to: it logs the status
@@ -115,7 +160,9 @@ type recorder struct {
 func (w *recorder) WriteHeader(status int) {
 	if !w.wroteHeader {
 		w.wroteHeader = true
-		w.log.update(w.entry, func(e *Request) { e.Status = status })
+		if w.log != nil {
+			w.log.update(w.entry, func(e *Request) { e.Status = status })
+		}
 	}
 	w.ResponseWriter.WriteHeader(status)
 }

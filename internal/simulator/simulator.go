@@ -7,7 +7,9 @@
 //  1. It is logged (see Requests). The Authorization value is never stored.
 //  2. Authorization: without the simulator's API key the answer is 401.
 //  3. Injected faults for its path (see InjectFault) take the request instead
-//     of the API, which then does not act on it.
+//     of the API, which then does not act on it; but a fault with ActFirst
+//     lets the API act on it first (steps 5 and 6, its answer discarded),
+//     then answers as the fault says.
 //  4. The rate limit, when one is set: over it, the answer is 429.
 //  5. Routing: an unknown path is 404, a known path with the wrong method 405.
 //  6. The endpoint: it validates the request (400 naming the field or CSV
@@ -46,6 +48,13 @@ type Config struct {
 	RateLimit int
 	// RateWindow is the window of RateLimit.
 	RateWindow time.Duration
+	// Now is the simulator's clock: when runs take place, which campaigns
+	// are active, and the rate limit's window. nil: time.Now.
+	Now func() time.Time
+	// RequestLog is how many of the most recent requests the log keeps (see
+	// Requests); RequestCount counts all of them regardless. 0:
+	// DefaultRequestLog; negative: none.
+	RequestLog int
 	// Strict makes a JSON body with a top-level field the API does not know
 	// a 400 instead of a warning (see WarningHeader).
 	Strict bool
@@ -62,6 +71,7 @@ type Simulator struct {
 	log       requestLog
 	faults    faultQueue
 	limiter   *limiter
+	now       func() time.Time
 	strict    bool
 	logger    *slog.Logger
 	closed    chan struct{} // closed by Close: ends the delays under way
@@ -80,10 +90,16 @@ func New(cfg Config) *Simulator {
 	if key == "" {
 		key = NewAPIKey()
 	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	s := &Simulator{
 		apiKey:  key,
 		store:   newStore(cfg.Seed),
+		log:     newRequestLog(cfg.RequestLog),
 		limiter: newLimiter(cfg.RateLimit, cfg.RateWindow),
+		now:     now,
 		strict:  cfg.Strict,
 		logger:  cfg.Logger,
 		closed:  make(chan struct{}),
@@ -134,15 +150,24 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f, ok := s.faults.take(path); ok {
+		if f.ActFirst && (f.Status != 0 || f.Drop) {
+			s.actFirst(c, path, underBase)
+		}
 		if handled := s.serveFault(c, f); handled {
 			return
 		}
 	}
-	if wait, ok := s.limiter.allow(time.Now()); !ok {
+	if wait, ok := s.limiter.allow(s.now()); !ok {
 		c.w.Header().Set("Retry-After", fmt.Sprint(ceilSeconds(wait)))
 		c.fail(errorf(http.StatusTooManyRequests, "rate limit exceeded: at most %d requests per %s", s.limiter.n, s.limiter.per))
 		return
 	}
+	s.route(c, path, underBase)
+}
+
+// route hands the request to its endpoint (steps 5 and 6).
+func (s *Simulator) route(c *call, path string, underBase bool) {
+	r := c.r
 	rt, ok := s.routes[path]
 	if !underBase || !ok {
 		c.fail(notFound("no such endpoint: %s %s", r.Method, r.URL.Path))
@@ -157,6 +182,25 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.fail(err)
 	}
 }
+
+// actFirst lets the API act on a request that an ActFirst fault is to
+// answer: the endpoint reads the request (logging its body) and changes the
+// state as usual, but its answer goes nowhere and its status is not logged;
+// the fault's answer, and status, follow.
+func (s *Simulator) actFirst(c *call, path string, underBase bool) {
+	answer := c.w
+	c.w = &recorder{ResponseWriter: &discardWriter{header: make(http.Header)}, entry: c.entry}
+	s.route(c, path, underBase)
+	c.w = answer
+	c.acted = true
+}
+
+// discardWriter is an http.ResponseWriter that throws the answer away.
+type discardWriter struct{ header http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.header }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(int)             {}
 
 // relativePath returns the request path relative to /v1, and whether it was
 // under /v1 at all (if not, the path is returned as it is).
