@@ -1,12 +1,12 @@
 package chatinc
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"net/url"
 	"slices"
@@ -427,30 +427,36 @@ const (
 
 // UnmarshalJSON decodes a row, keeping the columns it does not name.
 func (d *CampaignDetail) UnmarshalJSON(data []byte) error {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return err
+	if !json.Valid(data) {
+		return errors.New("chatinc: CampaignDetail: invalid JSON")
 	}
+	return d.decode(data)
+}
+
+// decode decodes a row from valid JSON: one pass, no map but Columns, and
+// one allocation for all of the row's text.
+func (d *CampaignDetail) decode(data []byte) error {
 	*d = CampaignDetail{}
-	for k, v := range obj {
-		var s wire.String
-		if err := s.UnmarshalJSON(v); err != nil {
-			s = wire.String(bytes.TrimSpace(v)) // an object or array, kept as JSON
-		}
+	return wire.ObjectText(data, func(k, v string) {
 		switch k {
 		case "number":
-			d.Number = string(s)
+			d.Number = v
 		case "action":
-			d.Action = string(s)
+			d.Action = v
 		default:
 			if d.Columns == nil {
-				d.Columns = make(map[string]string, len(obj))
+				d.Columns = make(map[string]string, 4)
 			}
-			d.Columns[k] = string(s)
+			d.Columns[k] = v
 		}
-	}
-	return nil
+	})
 }
+
+// detailRow is a CampaignDetail as the details stream decodes it: encoding/json
+// has checked the JSON already.
+type detailRow struct{ CampaignDetail }
+
+func (r *detailRow) UnmarshalJSON(data []byte) error { return r.decode(data) }
 
 // ColumnNames returns the names of the row's other columns, sorted.
 func (d CampaignDetail) ColumnNames() []string {
@@ -464,13 +470,86 @@ func (d CampaignDetail) ColumnNames() []string {
 
 // RetrieveCampaignDetails returns a campaign's per-contact results:
 // POST /retrieve/campaign. It is the JS library's retrieveCampaignDetails.
-// For large campaigns prefer RetrieveCampaignDetailsCSV, which streams.
+// It collects CampaignDetails, which decodes the rows one at a time as they
+// stream; for large campaigns range over CampaignDetails instead, or use
+// RetrieveCampaignDetailsCSV. WithMaxResponseBytes does not apply.
 func (c *Client) RetrieveCampaignDetails(ctx context.Context, campaignID string) ([]CampaignDetail, error) {
-	if err := checkName("campaignId", campaignID); err != nil {
-		return nil, err
+	out := []CampaignDetail{}
+	for d, err := range c.CampaignDetails(ctx, campaignID) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
 	}
-	body := map[string]string{"campaignId": campaignID}
-	return list[CampaignDetail](ctx, c, http.MethodPost, "retrieve/campaign", body, "")
+	return out, nil
+}
+
+// CampaignDetails returns a campaign's per-contact results as a sequence:
+// POST /retrieve/campaign, decoded one row at a time while the answer
+// streams, so memory does not grow with the number of rows, and
+// WithMaxResponseBytes does not apply. It is a read, retried like one until
+// its first row has been yielded, never after. Breaking out of the loop
+// closes the response. An error (a *ValidationError, an *APIError, a
+// *DecodeError, a transport or context error) ends the sequence as its last
+// pair, with a zero CampaignDetail. The answer is read while the loop runs,
+// so WithAttemptTimeout, if set, bounds the whole loop, its body included.
+func (c *Client) CampaignDetails(ctx context.Context, campaignID string) iter.Seq2[CampaignDetail, error] {
+	return func(yield func(CampaignDetail, error) bool) {
+		if err := checkName("campaignId", campaignID); err != nil {
+			yield(CampaignDetail{}, err)
+			return
+		}
+		body := map[string]string{"campaignId": campaignID}
+		cl, err := c.newRequest(ctx, retry.Read, http.MethodPost, "retrieve/campaign", body)
+		if err != nil {
+			yield(CampaignDetail{}, err)
+			return
+		}
+		cl.unbounded = true
+		s := &detailStream{yield: yield}
+		if _, err := c.do(cl, s); err != nil && !s.stopped {
+			yield(CampaignDetail{}, err)
+		}
+	}
+}
+
+// detailStream yields the rows of a details answer as they are decoded.
+type detailStream struct {
+	yield   func(CampaignDetail, error) bool
+	n       int // rows yielded
+	stopped bool
+	dec     wire.Decoder[detailRow]
+}
+
+// errStopped ends decoding when the caller breaks out of the loop.
+var errStopped = errors.New("chatinc: iteration stopped")
+
+func (s *detailStream) decodeBody(r io.Reader) error {
+	err := s.dec.Decode(r, "", 0, s)
+	if s.stopped {
+		return nil
+	}
+	return err
+}
+
+func (s *detailStream) committed() bool { return s.n > 0 }
+
+// Begin accepts a list found in an envelope, unless rows of another list
+// have been yielded already: the answer is ambiguous.
+func (s *detailStream) Begin(bool) error {
+	if s.n > 0 {
+		return fmt.Errorf("%w: a second list after %d rows", wire.ErrNoList, s.n)
+	}
+	return nil
+}
+
+func (s *detailStream) Item(r *detailRow) error {
+	s.n++
+	if !s.yield(r.CampaignDetail, nil) {
+		s.stopped = true
+		return errStopped
+	}
+	return nil
 }
 
 // RetrieveCampaignDetailsCSV streams a campaign's per-contact results as CSV

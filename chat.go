@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -21,6 +22,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -51,7 +53,6 @@ type Client struct {
 	key            func() *credentials // behind a func, so that reflection cannot print it
 	userAgent      string
 	http           *http.Client // the caller's (copied) or the SDK's own
-	doer           *http.Client // http, seen through noRewindTransport: what retryablehttp calls
 	logger         *slog.Logger
 	retryMax       int
 	retryWaitMin   time.Duration
@@ -59,7 +60,17 @@ type Client struct {
 	maxResponse    int64
 	attemptTimeout time.Duration
 	cleartextOK    bool // WithInsecureCleartextForTesting
+
+	// Client-lifetime values every call shares, set by NewClient: the
+	// base URL as text, and the retry loop, whose hooks find the call they
+	// serve in the request's context.
+	base    string
+	rc      *retryablehttp.Client
+	headers struct{ userAgent []string }
 }
+
+// acceptJSON is the value of Accept, and of a JSON body's Content-Type.
+var acceptJSON = []string{"application/json"}
 
 // Format implements fmt.Formatter so that %v, %+v, %#v and %s of a Client
 // show its base URL but never its API key.
@@ -192,8 +203,13 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithMaxResponseBytes caps how much of a JSON response the client reads
 // (default 256 MiB), so that a broken or hostile server cannot exhaust
-// memory. A larger answer fails with ErrResponseTooLarge. CSV exports stream
-// to the caller's writer and are not capped.
+// memory. A larger answer fails with ErrResponseTooLarge, and so does a list
+// answer with more items than n bytes could reasonably hold (n divided by
+// the larger of 32 and an item's size in memory, such as 4 MiB of
+// [{},{},...]): what a list answer decodes to stays within a small multiple
+// of n. CSV exports, which stream to the caller's writer, and
+// CampaignDetails (and RetrieveCampaignDetails), which decode one row at a
+// time, are not capped.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *Client) error {
 		if n <= 0 {
@@ -261,9 +277,22 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		hc.Transport = &attemptTimeoutTransport{next: transportOf(c.http), timeout: c.attemptTimeout}
 		c.http = &hc
 	}
+	// retryablehttp sends through http, seen through noRewindTransport.
 	doer := *c.http
 	doer.Transport = noRewindTransport{next: transportOf(c.http)}
-	c.doer = &doer
+	c.base = c.baseURL.String()
+	c.headers.userAgent = []string{c.userAgent}
+	c.rc = &retryablehttp.Client{
+		HTTPClient:     &doer,
+		Logger:         nil, // retryablehttp's own logger writes to stderr; ours is slog
+		RetryWaitMin:   c.retryWaitMin,
+		RetryWaitMax:   c.retryWaitMax,
+		RetryMax:       c.retryMax,
+		CheckRetry:     checkRetry,
+		Backoff:        noBackoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: beforeAttempt,
+	}
 	return c, nil
 }
 
@@ -501,8 +530,13 @@ func (b *cancelOnClose) Close() error {
 }
 
 // call is one API call in flight: its retry class and what its attempts
-// have seen. The retry hooks of its retryablehttp.Client are its methods.
+// have seen. It rides in its request's context, where the client's retry
+// hooks find it (callOf).
 type call struct {
+	// The call is its request's context: the caller's, with the call as
+	// the value of callKey.
+	context.Context
+
 	c          *Client
 	class      retry.Class
 	method     string
@@ -515,13 +549,47 @@ type call struct {
 	start     time.Time
 	connMade  atomic.Bool // set by httptrace when a connection is obtained
 	responded bool        // the attempt got a response (its status line and headers)
-	waiting   bool        // the call is between attempts: the last one is over and will be retried
-	nextWait  time.Duration
-	body      []byte // the final response's body, read inside the retry loop
+	body      []byte      // the final response's body, read inside the retry loop
 	bodyErr   error
 	bodyRead  bool
 	bodyCut   bool // body is the start of a longer answer
 	streaming bool // the body goes to an io.Writer, read after the loop
+
+	// A list answer or CampaignDetails is decoded from the response stream
+	// by dec, inside the retry loop (handleResponse); head keeps the start
+	// of the body for errors, decodeErr the decoder's verdict. unbounded
+	// lifts the client's size cap.
+	dec       bodyDecoder
+	unbounded bool
+	head      []byte
+	decodeErr error
+	br        bodyReader
+	headBuf   [512]byte // head's first bytes, without an allocation
+	waitErr   error     // the context's error, when it ended during a wait to retry
+	trace     httptrace.ClientTrace
+}
+
+// callKey is the context key under which a request carries its *call.
+type callKey struct{}
+
+// Value implements context.Context.
+func (cl *call) Value(key any) any {
+	if key == (callKey{}) {
+		return cl
+	}
+	return cl.Context.Value(key)
+}
+
+// callOf returns the call a request's context carries.
+func callOf(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
+
+// bodyDecoder decodes a successful answer as it streams. decodeBody may be
+// called once per attempt and starts afresh each time; committed reports
+// whether part of the answer has reached the caller, after which the call is
+// not retried.
+type bodyDecoder interface {
+	decodeBody(r io.Reader) error
+	committed() bool
 }
 
 // newRequest builds a call to path (relative to the base URL, e.g.
@@ -531,15 +599,14 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	if ctx == nil {
 		return nil, errors.New("chatinc: nil context")
 	}
-	rel, err := url.Parse(path)
-	if err != nil {
-		return nil, fmt.Errorf("chatinc: path %q: %w", path, err)
-	}
-	u := c.baseURL.ResolveReference(rel)
-	cl := &call{c: c, class: class, method: method, path: "/" + path, replayable: true, attempt: -1}
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { cl.connMade.Store(true) },
-	})
+	// path is relative and already escaped (the SDK's own constants, and a
+	// query string): below the base URL, which ends in "/", it resolves to
+	// their concatenation.
+	u := c.base + path
+	// The path for errors and logs, "/" and path, is the end of u.
+	cl := &call{Context: ctx, c: c, class: class, method: method, path: u[len(c.base)-1:], replayable: true, attempt: -1}
+	cl.trace.GotConn = cl.gotConn
+	ctx = httptrace.WithClientTrace(cl, &cl.trace)
 
 	var (
 		reqBody     any
@@ -555,6 +622,9 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 		contentType = b.contentType()
 		length = b.length()
 		cl.replayable = b.replayable()
+	case jsonAppender:
+		reqBody = b.appendJSON(make([]byte, 0, 256))
+		contentType = "application/json"
 	default:
 		buf, err := json.Marshal(b)
 		if err != nil {
@@ -563,22 +633,34 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 		reqBody = buf
 		contentType = "application/json"
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), reqBody)
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u, reqBody)
 	if err != nil {
 		return nil, fmt.Errorf("chatinc: %s %s: %w", method, cl.path, err)
 	}
 	if length != -2 {
 		req.ContentLength = length
 	}
+	// The values but the key's are the client's, shared by its requests (a
+	// RoundTripper must not modify a request; Set and Add replace them).
+	// The key is set per request, so that it is kept in one place only.
 	req.Header.Set("Authorization", c.key().key)
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
-	if contentType != "" {
+	req.Header["User-Agent"] = c.headers.userAgent
+	req.Header["Accept"] = acceptJSON
+	switch contentType {
+	case "":
+	case "application/json":
+		req.Header["Content-Type"] = acceptJSON
+	default:
 		req.Header.Set("Content-Type", contentType)
 	}
 	cl.req = req
 	return cl, nil
 }
+
+// jsonAppender is a request body that writes its own JSON straight into one
+// buffer (large bodies: rows and contacts), byte for byte what
+// encoding/json would write.
+type jsonAppender interface{ appendJSON([]byte) []byte }
 
 // do sends the call, retrying as its class allows, and handles the answer:
 // an error status, a 3xx that was not followed, or a 2xx whose body says
@@ -598,7 +680,7 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 // whether the API acted on a sending call: its last attempt reached the
 // API and no definite answer came back (see ErrOutcomeUnknown).
 func (cl *call) outcomeUnknown(err error) bool {
-	if cl.class != retry.Send || cl.attempt < 0 || cl.waiting {
+	if cl.class != retry.Send || cl.attempt < 0 || cl.waitErr != nil {
 		// Another class; no attempt made; or the call ended while waiting
 		// to retry, which a send does only after an answer saying the API
 		// did not act (429, 503 with Retry-After) or a dial that failed.
@@ -625,29 +707,18 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	}
 	var w io.Writer
 	w, cl.streaming = v.(io.Writer)
+	cl.dec, _ = v.(bodyDecoder)
 	if !cl.streaming {
-		cl.req.SetResponseHandler(cl.readBody)
+		// Per call: a custom transport may not set resp.Request, so the
+		// handler cannot find its call the way the hooks do.
+		cl.req.SetResponseHandler(cl.handleResponse)
 	}
-	retryMax := c.retryMax
-	if !cl.replayable {
-		retryMax = 0
-	}
-	rc := &retryablehttp.Client{
-		HTTPClient:     c.doer,
-		Logger:         nil, // retryablehttp's own logger writes to stderr; ours is slog
-		RetryWaitMin:   c.retryWaitMin,
-		RetryWaitMax:   c.retryWaitMax,
-		RetryMax:       retryMax,
-		CheckRetry:     cl.checkRetry,
-		Backoff:        cl.backoff,
-		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: cl.beforeAttempt,
-	}
-	// With PassthroughErrorHandler, and a CheckRetry that never returns an
-	// error and stops before RetryMax runs out, err is the last attempt's
-	// own transport, body or context error, never "giving up after N
-	// attempts"; an error status comes back as resp, for checkResponse.
-	resp, err := rc.Do(cl.req)
+	// With PassthroughErrorHandler, and a CheckRetry that returns an error
+	// only for a context that ended while it waited, and stops before
+	// RetryMax runs out, err is the last attempt's own transport, body or
+	// context error, never "giving up after N attempts"; an error status
+	// comes back as resp, for checkResponse.
+	resp, err := c.rc.Do(cl.req)
 	if cl.upload != nil {
 		// No attempt's body is read once the call has returned (the
 		// transport may not have closed one it gave up on), nor does it
@@ -660,10 +731,19 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 		}
 		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, c.key().scrub(err))
 	}
-	defer drainAndClose(resp.Body)
+	defer func() {
+		if cl.br.eof {
+			_ = resp.Body.Close() // read to its end already
+			return
+		}
+		drainAndClose(resp.Body)
+	}()
 
 	if cl.streaming && resp.StatusCode < 300 {
 		return cl.stream(resp, w)
+	}
+	if cl.dec != nil && resp.StatusCode < 300 {
+		return 0, cl.decoded(resp)
 	}
 	if !cl.bodyRead {
 		cl.readBody(resp)
@@ -671,8 +751,20 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	if cl.bodyErr != nil {
 		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, c.key().scrub(cl.bodyErr))
 	}
+	if r, ok := v.(*Result); ok && resp.StatusCode < 300 && len(bytes.TrimSpace(cl.body)) > 0 {
+		// One decode: a Result that decodes and whose status is not
+		// "error" is what the envelope check would have let through.
+		if json.Unmarshal(cl.body, r) == nil && !strings.EqualFold(r.Status, "error") {
+			return 0, nil
+		}
+		*r = Result{}
+	}
 	if err := cl.checkResponse(resp, cl.body, cl.bodyCut); err != nil {
 		return 0, err
+	}
+	if cl.dec != nil { // an answer that is neither 2xx nor an error
+		cl.decodeErr, cl.head = cl.dec.decodeBody(bytes.NewReader(cl.body)), cl.body
+		return 0, cl.decoded(resp)
 	}
 	if v == nil || cl.streaming || len(bytes.TrimSpace(cl.body)) == 0 {
 		return 0, nil
@@ -684,9 +776,126 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	return 0, nil
 }
 
-// readBody reads the whole answer, up to the client's limit. It runs as the
-// request's response handler, inside the retry loop, so that a read whose
-// body is cut off can be retried.
+// handleResponse is the request's response handler: it runs inside the
+// retry loop, so that a read whose body is cut off can be retried. A 2xx
+// answer to a call with a decoder is decoded as it streams; any other is
+// read whole (readBody).
+func (cl *call) handleResponse(resp *http.Response) error {
+	if cl.waitErr != nil {
+		return cl.waitErr // the context ended while waiting to retry this answer
+	}
+	if cl.dec == nil || resp.StatusCode >= 300 {
+		return cl.readBody(resp)
+	}
+	cl.bodyRead = true
+	// The decoder may run the caller's code (CampaignDetails yields rows
+	// from here): should it panic, the body is closed all the same.
+	done := false
+	defer func() {
+		if !done {
+			resp.Body.Close()
+		}
+	}()
+	limit := cl.c.maxResponse
+	if cl.unbounded {
+		limit = -1
+	}
+	if cl.head == nil {
+		cl.head = cl.headBuf[:0]
+	}
+	cl.br = bodyReader{r: resp.Body, left: limit, head: cl.head[:0]}
+	br := &cl.br
+	err := cl.dec.decodeBody(br)
+	cl.head = br.head
+	cl.bodyErr, cl.decodeErr = nil, nil
+	switch {
+	case br.tooLarge:
+		cl.bodyErr = fmt.Errorf("%w (%d bytes)", ErrResponseTooLarge, limit)
+	case br.err != nil:
+		cl.bodyErr = br.err
+		if !cl.dec.committed() {
+			done = true
+			return br.err // retried like a dropped connection
+		}
+	default:
+		cl.decodeErr = err
+	}
+	done = true
+	return nil
+}
+
+// decoded turns what handleResponse found into the call's result.
+func (cl *call) decoded(resp *http.Response) error {
+	if cl.bodyErr == nil && cl.decodeErr == nil {
+		return nil
+	}
+	key := cl.c.key()
+	if cl.bodyErr != nil {
+		return fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, key.scrub(cl.bodyErr))
+	}
+	// head is the whole body, or its start when more was read.
+	cut := cl.br.total > int64(len(cl.head))
+	var env *wire.EnvelopeError
+	switch {
+	case errors.As(cl.decodeErr, &env):
+		return cl.apiError(resp, env.Message, true, []byte(key.redact(string(cl.head), cut)))
+	case errors.Is(cl.decodeErr, wire.ErrTooManyItems):
+		// More items than the size cap allows for: too large, as a body
+		// over the cap is.
+		return fmt.Errorf("chatinc: %s %s: %w: %w", cl.method, cl.path, ErrResponseTooLarge, cl.decodeErr)
+	case cl.decodeErr != nil:
+		return &DecodeError{StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
+			Body: key.excerpt(cl.head, cut), Err: key.scrub(cl.decodeErr)}
+	}
+	return nil
+}
+
+// bodyReader reads a response body for a decoder: it keeps the first bytes
+// (for errors), records a read error, and ends with errTooLarge past left
+// bytes (left < 0: no limit).
+type bodyReader struct {
+	r        io.Reader
+	left     int64
+	head     []byte
+	err      error
+	tooLarge bool
+	eof      bool
+	total    int64 // bytes read
+}
+
+var errTooLarge = errors.New("response too large")
+
+// headBytes is how much of a decoded body is kept for an error's Body.
+const headBytes = maxErrorBody + 1024
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if b.left >= 0 && int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.r.Read(p)
+	b.total += int64(n)
+	if len(b.head) < headBytes {
+		b.head = append(b.head, p[:min(n, headBytes-len(b.head))]...)
+	}
+	if b.left >= 0 {
+		if b.left -= int64(n); b.left < 0 {
+			b.tooLarge, b.err = true, errTooLarge
+			return 0, b.err
+		}
+	}
+	switch {
+	case err == io.EOF:
+		b.eof = true
+	case err != nil:
+		b.err = err
+	}
+	return n, err
+}
+
+// readBody reads the whole answer, up to the client's limit.
 func (cl *call) readBody(resp *http.Response) error {
 	cl.bodyRead = true
 	limit := cl.c.maxResponse
@@ -726,6 +935,14 @@ func (cl *call) checkResponse(resp *http.Response, body []byte, cut bool) error 
 	if !isErr {
 		msg = wire.ErrorText(text, 512)
 	}
+	return cl.apiError(resp, msg, isErr, text)
+}
+
+// apiError is the *APIError of an answer with message msg (isErr: the body
+// said "status":"error") and text, its body (or the start of it) with the
+// key redacted.
+func (cl *call) apiError(resp *http.Response, msg string, isErr bool, text []byte) error {
+	key := cl.c.key()
 	switch {
 	case msg != "":
 	case isErr:
@@ -817,18 +1034,36 @@ func (l *lastByteWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// beforeAttempt runs before each attempt (retryablehttp's RequestLogHook).
-func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, attempt int) {
+// beforeAttempt is the client's RequestLogHook: it starts an attempt of
+// the request's call.
+func beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
+	callOf(req.Context()).beforeAttempt(attempt)
+}
+
+// checkRetry is the client's CheckRetry: the request's call decides.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	return callOf(ctx).checkRetry(ctx, resp, err)
+}
+
+// noBackoff is the client's Backoff: checkRetry has already waited, since
+// Backoff cannot find the call when an attempt had no response.
+func noBackoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }
+
+func (cl *call) gotConn(httptrace.GotConnInfo) { cl.connMade.Store(true) }
+
+// beforeAttempt runs before each attempt.
+func (cl *call) beforeAttempt(attempt int) {
 	cl.attempt = attempt
 	cl.start = time.Now()
 	cl.connMade.Store(false)
-	cl.responded, cl.waiting = false, false
+	cl.responded = false
 	cl.body, cl.bodyErr, cl.bodyRead, cl.bodyCut = nil, nil, false, false
 }
 
-// checkRetry is the call's retryablehttp.CheckRetry: the retry rule of its
-// class, Retry-After, and the context's deadline. It never returns an error,
-// so that the caller gets the last attempt's own answer or error.
+// checkRetry applies the retry rule of the call's class, Retry-After, and
+// the context's deadline, and waits before a retry. It returns an error
+// only when the context ends during that wait, so that the caller gets the
+// last attempt's own answer or error, or the context's.
 //
 // retryablehttp asks it once when an attempt's headers (or transport error)
 // are in and, when that answer is no and there was no transport error, again
@@ -837,11 +1072,13 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, attempt i
 // connection.
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	cl.responded = cl.responded || resp != nil
+	if cl.waitErr != nil {
+		return false, cl.waitErr
+	}
 	// A *url.Error names the URL of the attempt, which a Location header
 	// may have set to one holding the key.
 	err = cl.c.key().scrub(err)
 	again, reason, wait := cl.decide(ctx, resp, err)
-	cl.waiting = again
 	// Log each attempt once, when it is over: now, unless readBody is about
 	// to run and a second call will follow.
 	if again || err != nil || cl.streaming || cl.bodyRead {
@@ -850,7 +1087,6 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	if !again {
 		return false, nil
 	}
-	cl.nextWait = wait
 	if l := cl.c.logger; l != nil {
 		l.LogAttrs(ctx, slog.LevelInfo, "chatinc: retrying",
 			slog.String("method", cl.method), slog.String("path", cl.path),
@@ -862,6 +1098,14 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		// Read what is left of the answer (a bounded amount) so that its
 		// connection goes back to the pool for the next attempt.
 		drainAndClose(resp.Body)
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		cl.waitErr = ctx.Err()
+		return false, cl.waitErr
+	case <-t.C:
 	}
 	return true, nil
 }
@@ -889,11 +1133,6 @@ func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (aga
 	// with RetryAfter set) at once.
 	wait, again = retry.Wait(cl.c.retryWaitMin, cl.c.retryWaitMax, cl.attempt, retryAfter, time.Now(), deadline)
 	return again, reason, wait
-}
-
-// backoff is the call's retryablehttp.Backoff: the wait checkRetry chose.
-func (cl *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
-	return cl.nextWait
 }
 
 func (cl *call) logAttempt(resp *http.Response, err error) {
@@ -946,32 +1185,47 @@ func (c *Client) result(cl *call) (*Result, error) {
 }
 
 // list sends a read call whose answer is a list of T, found under key or in
-// any other shape wire.Items accepts. An empty answer is an empty list.
+// any other shape wire.Decode accepts, decoded as it streams. An empty answer
+// is an empty list.
 func list[T any](ctx context.Context, c *Client, method, path string, body any, key string) ([]T, error) {
 	cl, err := c.newRequest(ctx, retry.Read, method, path, body)
 	if err != nil {
 		return nil, err
 	}
-	l := listOf[T]{key: key}
+	l := listOf[T]{key: key, max: maxItems[T](c.maxResponse)}
 	if _, err := c.do(cl, &l); err != nil {
 		return nil, err
 	}
-	if l.items == nil {
-		l.items = []T{}
+	if l.Items == nil {
+		l.Items = []T{}
 	}
-	return l.items, nil
+	return l.Items, nil
+}
+
+// maxItems bounds how many items of T a list answer of at most limit bytes
+// may hold, so that what it decodes to stays within a small multiple of
+// limit: each item counts for its size, and at least 32 bytes ("{}," is
+// three bytes, a Campaign several hundred).
+func maxItems[T any](limit int64) int {
+	var zero T
+	n := limit / int64(max(32, unsafe.Sizeof(zero)))
+	return int(max(1, min(n, math.MaxInt32)))
 }
 
 // listOf decodes a list answer for list.
 type listOf[T any] struct {
-	key   string
-	items []T
+	key string
+	max int
+	wire.Collect[T]
+	dec wire.Decoder[T]
 }
 
-func (l *listOf[T]) UnmarshalJSON(data []byte) (err error) {
-	l.items, err = wire.DecodeList[T](data, l.key)
-	return err
+func (l *listOf[T]) decodeBody(r io.Reader) error {
+	l.Items = nil
+	return l.dec.Decode(r, l.key, l.max, &l.Collect)
 }
+
+func (l *listOf[T]) committed() bool { return false }
 
 // Result is the API's answer to a create, add, upload or run call.
 type Result struct {

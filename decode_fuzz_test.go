@@ -13,6 +13,7 @@ import (
 	"github.com/jarcoal/httpmock"
 
 	chatinc "github.com/chatinc/chatinc-go"
+	"github.com/chatinc/chatinc-go/internal/wire"
 )
 
 // Fuzz targets for the exported types' UnmarshalJSON and for a whole
@@ -154,4 +155,47 @@ func errorStatus(body []byte) (string, bool) {
 	}
 	s, _ := env.Status.(string)
 	return s, strings.EqualFold(s, "error")
+}
+
+// FuzzCampaignDetail checks the one-pass row decoder against the map-based
+// one it replaced: the same Number, Action and Columns for any object.
+func FuzzCampaignDetail(f *testing.F) {
+	for _, s := range decodeSeeds {
+		f.Add([]byte(s))
+	}
+	f.Add([]byte(`{"number":"+1\u0035","act\u0069on":"read","a":"x","a":"y","n":[1, {"b":"}"}],"s":"\ud800"}`))
+	f.Add([]byte(` { "number" : 15550000001 , "action" : null , "t" : 1.5e3 , "o" : { } } `))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got chatinc.CampaignDetail
+		errGot := got.UnmarshalJSON(data)
+		var obj map[string]json.RawMessage
+		errWant := json.Unmarshal(data, &obj)
+		if (errGot == nil) != (errWant == nil) {
+			t.Fatalf("%q: %v, the map decoder %v", data, errGot, errWant)
+		}
+		if errGot != nil {
+			return
+		}
+		want := chatinc.CampaignDetail{}
+		for k, v := range obj {
+			var s wire.String
+			if s.UnmarshalJSON(v) != nil {
+				s = wire.String(bytes.TrimSpace(v))
+			}
+			switch k {
+			case "number":
+				want.Number = string(s)
+			case "action":
+				want.Action = string(s)
+			default:
+				if want.Columns == nil {
+					want.Columns = map[string]string{}
+				}
+				want.Columns[k] = string(s)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\n got %#v\nwant %#v", data, got, want)
+		}
+	})
 }

@@ -568,20 +568,24 @@ func ExampleWithAttemptTimeout() {
 func ExampleWithMaxResponseBytes() {
 	srv := chatinctest.NewServer()
 	defer srv.Close()
-	// A cap far below what 50 results take, to show the error.
+	// A cap far below what a list of 50 contacts takes, to show the error.
 	chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL), chatinc.WithMaxResponseBytes(1024))
 	if err != nil {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	campaignID := runCampaignFor(chat, 50) // the audience and campaign fit in the cap; the results do not
+	campaignID := runCampaignFor(chat, 50) // audience "vip", 50 contacts
 
-	_, err = chat.RetrieveCampaignDetails(ctx, campaignID)
+	_, err = chat.RetrieveAudienceContacts(ctx, "vip")
 	fmt.Println(errors.Is(err, chatinc.ErrResponseTooLarge))
-	// The CSV export streams to a writer and is not capped.
+	// The results decode one row at a time, and the CSV export streams to
+	// a writer: neither is capped.
+	rows, err := chat.RetrieveCampaignDetails(ctx, campaignID)
+	fmt.Println(len(rows), err)
 	n, err := chat.RetrieveCampaignDetailsCSV(ctx, campaignID, io.Discard)
 	fmt.Println(n > 1024, err)
 	// Output:
 	// true
+	// 50 <nil>
 	// true <nil>
 }

@@ -1,12 +1,12 @@
 package chatinc
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
+	"unicode/utf8"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -56,8 +56,8 @@ func (p VariableGroupParams) validate() error {
 			if !known[k] {
 				return invalid(fmt.Sprintf("values[%d].%s", i, k), "not one of the group's fields")
 			}
-			if err := checkText(fmt.Sprintf("values[%d].%s", i, k), v); err != nil {
-				return err
+			if !utf8.ValidString(v) { // the field's name is made only for the error
+				return checkText(fmt.Sprintf("values[%d].%s", i, k), v)
 			}
 		}
 	}
@@ -77,29 +77,74 @@ type Row struct {
 // MarshalJSON writes the row as one flat object, "number" first and the
 // fields in name order.
 func (r Row) MarshalJSON() ([]byte, error) {
-	keys := make([]string, 0, len(r.Values))
+	return r.appendJSON(nil), nil
+}
+
+// appendJSON appends the row as MarshalJSON writes it.
+func (r Row) appendJSON(b []byte) []byte {
+	var stack [16]string
+	keys := stack[:0]
 	for k := range r.Values {
 		if k != "number" {
 			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
-	var b bytes.Buffer
-	b.WriteString(`{"number":`)
-	writeJSONString(&b, r.Number)
+	slices.Sort(keys)
+	b = append(b, `{"number":`...)
+	b = wire.AppendString(b, r.Number)
 	for _, k := range keys {
-		b.WriteByte(',')
-		writeJSONString(&b, k)
-		b.WriteByte(':')
-		writeJSONString(&b, r.Values[k])
+		b = append(b, ',')
+		b = wire.AppendString(b, k)
+		b = append(b, ':')
+		b = wire.AppendString(b, r.Values[k])
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}')
 }
 
-func writeJSONString(b *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s) // a string always encodes
-	b.Write(enc)
+// appendFields appends the row as MarshalJSON writes it, given the names
+// of its values in order: a valid group's fields, sorted. Lookups of a few
+// names cost less than ranging over the map and sorting its keys.
+func (r Row) appendFields(b []byte, sorted []string) []byte {
+	b = append(b, `{"number":`...)
+	b = wire.AppendString(b, r.Number)
+	for _, k := range sorted {
+		if v, ok := r.Values[k]; ok {
+			b = append(b, ',')
+			b = wire.AppendString(b, k)
+			b = append(b, ':')
+			b = wire.AppendString(b, v)
+		}
+	}
+	return append(b, '}')
+}
+
+// appendJSON writes the group as json.Marshal would, byte for byte, but
+// straight into one buffer: a group may carry 100,000 rows. It is for a
+// group that validate accepted: every row's values are among its fields.
+func (p VariableGroupParams) appendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = wire.AppendString(b, p.ID)
+	b = append(b, `,"name":`...)
+	b = wire.AppendString(b, p.Name)
+	if p.Description != "" {
+		b = append(b, `,"description":`...)
+		b = wire.AppendString(b, p.Description)
+	}
+	b = append(b, `,"fields":`...)
+	b = wire.AppendStrings(b, p.Fields)
+	if len(p.Values) > 0 {
+		sorted := slices.Sorted(slices.Values(p.Fields))
+		b = slices.Grow(b, len(p.Values)*(32+24*len(p.Fields)))
+		b = append(b, `,"values":[`...)
+		for i, r := range p.Values {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = r.appendFields(b, sorted)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
 }
 
 // UnmarshalJSON reads a flat row object; values may be strings, numbers or
@@ -132,16 +177,16 @@ type VariableGroup struct {
 // UnmarshalJSON decodes a group leniently.
 func (g *VariableGroup) UnmarshalJSON(data []byte) error {
 	var w struct {
-		ID     wire.String   `json:"id"`
-		Name   wire.String   `json:"name"`
-		Fields []wire.String `json:"fields"`
+		ID     wire.String  `json:"id"`
+		Name   wire.String  `json:"name"`
+		Fields wire.Strings `json:"fields"`
 	}
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	*g = VariableGroup{ID: string(w.ID), Name: string(w.Name), Fields: make([]string, len(w.Fields))}
-	for i, f := range w.Fields {
-		g.Fields[i] = string(f)
+	*g = VariableGroup{ID: string(w.ID), Name: string(w.Name), Fields: []string(w.Fields)}
+	if g.Fields == nil {
+		g.Fields = []string{}
 	}
 	return nil
 }

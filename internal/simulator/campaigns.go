@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -501,20 +502,56 @@ func (s *Simulator) retrieveCampaigns(c *call) error {
 		}
 		activeOnly = b
 	}
-	type envelope struct {
-		Status    string       `json:"status"`
-		Campaigns campaignJSON `json:"campaigns"`
-	}
 	now := s.now()
-	list := []envelope{}
+	var buf bytes.Buffer
+	buf.WriteByte('[')
 	s.store.mu.RLock()
 	for _, camp := range s.store.campaignOrder {
-		if j, active := s.store.listing(camp, now); active || !activeOnly {
-			list = append(list, envelope{"success", j})
+		data, active := s.store.listingJSON(camp, now)
+		if !active && activeOnly {
+			continue
 		}
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(`{"status":"success","campaigns":`)
+		buf.Write(data)
+		buf.WriteByte('}')
 	}
 	s.store.mu.RUnlock()
-	return c.reply(list)
+	buf.WriteString("]\n")
+	c.w.Header().Set("Content-Type", "application/json")
+	c.w.WriteHeader(http.StatusOK)
+	_, _ = c.w.Write(buf.Bytes()) // a write error means the client has gone
+	return nil
+}
+
+// listingJSON returns c's listing at now as JSON, and whether it is active.
+// A campaign whose runs are all completed lists the same until it runs
+// again: its JSON is kept, so that listing many campaigns costs a copy of
+// each rather than encoding each again. The caller holds the read lock.
+func (st *store) listingJSON(c *campaign, now time.Time) ([]byte, bool) {
+	if l := c.listed.Load(); l != nil && l.runs == len(c.runs) && !now.Before(l.latest) {
+		return l.data, false
+	}
+	j, active := st.listing(c, now)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(j) // plain values always encode
+	data := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	if !active {
+		// Kept while no run is added and the clock (which WithClock may
+		// turn back) is past the last run.
+		l := &listedJSON{runs: len(c.runs), data: data}
+		for _, r := range c.runs {
+			if r.at.After(l.latest) {
+				l.latest = r.at
+			}
+		}
+		c.listed.Store(l)
+	}
+	return data, active
 }
 
 // detailRow is one row of a campaign's results: what happened to the

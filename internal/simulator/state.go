@@ -3,6 +3,7 @@ package simulator
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -65,6 +66,19 @@ type campaign struct {
 	variables                          []string  // the placeholders, as "group.field"
 	segments                           []segment // the message, split at its placeholders
 	runs                               []*run
+
+	// listed is the campaign's JSON in GET /retrieve/campaigns, kept while
+	// it cannot change: all of its runs, which were completed, are in it.
+	// Readers under the read lock fill it, hence the atomic.
+	listed atomic.Pointer[listedJSON]
+}
+
+// listedJSON is a campaign's listing as JSON, for its first runs runs,
+// the last of which was at latest.
+type listedJSON struct {
+	runs   int
+	latest time.Time
+	data   []byte
 }
 
 // run is one sending of a campaign: the contacts it targets are fixed when

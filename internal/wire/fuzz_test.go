@@ -227,3 +227,52 @@ func FuzzTime(f *testing.F) {
 		_ = tm.UnmarshalJSON(b) // any input: an error or a time, never a panic
 	})
 }
+
+// FuzzStrings checks that Strings decodes what []String decodes.
+func FuzzStrings(f *testing.F) {
+	for _, s := range []string{`["a","b"]`, `[1,true,null,"\u00e9"]`, `null`, `[]`, `[{}]`, `[[1]]`, ` [ "x" , 2 ] `, `["\ud800"]`, `"x"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast Strings
+		var slow []String
+		errFast := json.Unmarshal(b, &fast)
+		errSlow := json.Unmarshal(b, &slow)
+		if (errFast == nil) != (errSlow == nil) {
+			t.Fatalf("%q: Strings %v, []String %v", b, errFast, errSlow)
+		}
+		if errFast != nil {
+			return
+		}
+		if len(fast) != len(slow) || (slow == nil) != (fast == nil) {
+			t.Fatalf("%q: %q and %q", b, fast, slow)
+		}
+		for i := range fast {
+			if fast[i] != string(slow[i]) {
+				t.Fatalf("%q: %q and %q", b, fast, slow)
+			}
+		}
+		_ = fast.UnmarshalJSON(b) // directly, too: never a panic
+	})
+}
+
+// FuzzAppendString checks that AppendString writes what json.Marshal writes.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", `quo"te\back`, "<b>&</b>", "\t\n\r\b\f\x00\x1f\x7f", "bad\xffutf8\xc3", "\u2028\u2029", "émoji 👋", "\ud7ff\ue000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendString(nil, s); string(got) != string(want) {
+			t.Fatalf("AppendString(%q) = %s, json.Marshal %s", s, got, want)
+		}
+		ss := []string{s, "x"}
+		want, _ = json.Marshal(ss)
+		if got := AppendStrings(nil, ss); string(got) != string(want) {
+			t.Fatalf("AppendStrings(%q) = %s, json.Marshal %s", ss, got, want)
+		}
+	})
+}

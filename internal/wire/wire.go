@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"html"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -34,146 +33,21 @@ var fallbackKeys = []string{"data", "items", "results"}
 //   - an envelope holding one object under key: {"campaigns":{...}};
 //   - an empty body or null, or an envelope with only a status and a
 //     message ({"status":"success"}): no items.
+//
+// Of several array fields, one named "data", "items" or "results" (the
+// first met) is the list. A body that says {"status":"error"} returns an
+// *EnvelopeError.
 func Items(data []byte, key string) ([]json.RawMessage, error) {
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
-		return nil, nil
-	}
-	switch data[0] {
-	case '[':
-		var elems []json.RawMessage
-		if err := json.Unmarshal(data, &elems); err != nil {
-			return nil, err
-		}
-		var out []json.RawMessage
-		for _, e := range elems {
-			inner, ok, err := underKey(e, key)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				out = append(out, inner...)
-			} else {
-				out = append(out, e)
-			}
-		}
-		return out, nil
-	case '{':
-		inner, ok, err := underKey(data, key)
-		if err != nil || ok {
-			return inner, err
-		}
-		return soleArray(data)
-	default:
-		return nil, fmt.Errorf("expected a JSON array or object, got %s", describe(data))
-	}
-}
-
-// underKey returns what an object holds under key, as a list: the array's
-// elements, or the one object. ok is false when data is not an object or has
-// no such key.
-func underKey(data json.RawMessage, key string) (items []json.RawMessage, ok bool, err error) {
-	data = bytes.TrimSpace(data)
-	if key == "" || len(data) == 0 || data[0] != '{' {
-		return nil, false, nil
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return nil, false, err
-	}
-	v, found := obj[key]
-	if !found {
-		return nil, false, nil
-	}
-	v = bytes.TrimSpace(v)
-	switch {
-	case len(v) == 0 || bytes.Equal(v, []byte("null")):
-		return nil, true, nil
-	case v[0] == '[':
-		var elems []json.RawMessage
-		if err := json.Unmarshal(v, &elems); err != nil {
-			return nil, true, err
-		}
-		return elems, true, nil
-	case v[0] == '{':
-		return []json.RawMessage{v}, true, nil
-	default:
-		return nil, true, fmt.Errorf("field %q: expected an array or object, got %s", key, describe(v))
-	}
-}
-
-// soleArray returns the elements of the one array-valued field of an
-// envelope object, or of a conventional "data"/"items"/"results" field when
-// there are several.
-func soleArray(data []byte) ([]json.RawMessage, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return nil, err
-	}
-	arrays := map[string][]json.RawMessage{}
-	for k, v := range obj {
-		v = bytes.TrimSpace(v)
-		if len(v) == 0 || v[0] != '[' {
-			continue
-		}
-		var elems []json.RawMessage
-		if err := json.Unmarshal(v, &elems); err != nil {
-			return nil, fmt.Errorf("field %q: %w", k, err)
-		}
-		arrays[k] = elems
-	}
-	if len(arrays) == 1 {
-		for _, elems := range arrays {
-			return elems, nil
-		}
-	}
-	for _, k := range fallbackKeys {
-		if elems, ok := arrays[k]; ok {
-			return elems, nil
-		}
-	}
-	if len(arrays) == 0 {
-		if isBareEnvelope(obj) {
-			return nil, nil // {"status":"success"} and nothing else: no items
-		}
-		return nil, ErrNoList
-	}
-	names := make([]string, 0, len(arrays))
-	for k := range arrays {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return nil, fmt.Errorf("%w: several array fields (%s)", ErrNoList, strings.Join(names, ", "))
-}
-
-// isBareEnvelope reports whether obj is {"status":"success"}, with perhaps a
-// message and nothing else: an answer with nothing to list.
-func isBareEnvelope(obj map[string]json.RawMessage) bool {
-	var status String
-	if status.UnmarshalJSON(obj["status"]) != nil || !strings.EqualFold(string(status), "success") {
-		return false
-	}
-	for k := range obj {
-		if k != "status" && k != "message" {
-			return false
-		}
-	}
-	return true
+	return DecodeList[json.RawMessage](data, key)
 }
 
 // DecodeList decodes the list a response holds (see Items) into values of T.
 func DecodeList[T any](data []byte, key string) ([]T, error) {
-	raws, err := Items(data, key)
-	if err != nil {
+	var c Collect[T]
+	if err := DecodeBytes(data, key, 0, &c); err != nil {
 		return nil, err
 	}
-	out := make([]T, len(raws))
-	for i, r := range raws {
-		if err := json.Unmarshal(r, &out[i]); err != nil {
-			return nil, fmt.Errorf("item %d: %w", i, err)
-		}
-	}
-	return out, nil
+	return c.Items, nil
 }
 
 // envelope is the status/message pair the API puts on its answers.
@@ -185,46 +59,26 @@ type envelope struct {
 
 // ErrorMessage reports whether a JSON body says {"status":"error"} (at its top
 // level, or in the first element of a top-level array) and returns its message.
+// Only that object is decoded; the rest of an array is scanned (not
+// decoded) only when its first element is an error, to check that the
+// body is JSON.
 func ErrorMessage(body []byte) (msg string, isError bool) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return "", false
 	}
 	if body[0] == '[' {
-		// Only the first element can be an error envelope: check that the
-		// whole body is JSON (a scan that allocates nothing), then decode
-		// that element alone, not the whole (possibly 30,000-row) list.
-		if !json.Valid(body) {
-			return "", false
-		}
 		dec := json.NewDecoder(bytes.NewReader(body))
 		var first json.RawMessage
 		if _, err := dec.Token(); err != nil || !dec.More() || dec.Decode(&first) != nil {
 			return "", false
 		}
-		body = bytes.TrimSpace(first)
-	}
-	if len(body) == 0 || body[0] != '{' {
-		return "", false
-	}
-	// The fields are decoded one by one, so that a message of an unexpected
-	// shape (an object, say) does not hide the status.
-	var env struct {
-		Status  json.RawMessage `json:"status"`
-		Message json.RawMessage `json:"message"`
-		Error   json.RawMessage `json:"error"`
-	}
-	if json.Unmarshal(body, &env) != nil {
-		return "", false
-	}
-	var status String
-	if status.UnmarshalJSON(env.Status) != nil || !strings.EqualFold(string(status), "error") {
-		return "", false
-	}
-	if msg := text(env.Message); msg != "" {
+		if msg, isError = envelopeMessage(first); !isError || !json.Valid(body) {
+			return "", false
+		}
 		return msg, true
 	}
-	return text(env.Error), true
+	return envelopeMessage(body)
 }
 
 // text returns a JSON value as text: a scalar as String decodes it, an

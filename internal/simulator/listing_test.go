@@ -1,0 +1,77 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRetrieveCampaignsKeptJSON checks that GET /retrieve/campaigns, which
+// keeps the JSON of campaigns that cannot change, answers exactly what
+// encoding every listing afresh answers: after new runs, with a run still
+// scheduled, with ?active=true.
+func TestRetrieveCampaignsKeptJSON(t *testing.T) {
+	sim := New(Config{Seed: 1})
+	do := func(method, path, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, "/v1"+path, strings.NewReader(body))
+		req.Header.Set("Authorization", sim.APIKey())
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		sim.ServeHTTP(w, req)
+		require.Less(t, w.Code, 300, "%s %s: %s", method, path, w.Body)
+		return w
+	}
+	fresh := func(activeOnly bool) string {
+		type envelope struct {
+			Status    string       `json:"status"`
+			Campaigns campaignJSON `json:"campaigns"`
+		}
+		list := []envelope{}
+		now := time.Now()
+		sim.store.mu.RLock()
+		for _, c := range sim.store.campaignOrder {
+			if j, active := sim.store.listing(c, now); active || !activeOnly {
+				list = append(list, envelope{"success", j})
+			}
+		}
+		sim.store.mu.RUnlock()
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(list))
+		return b.String()
+	}
+	check := func(when string) {
+		for _, active := range []bool{false, true} {
+			path := "/retrieve/campaigns"
+			if active {
+				path += "?active=true"
+			}
+			for range 2 { // the second answer comes from the kept JSON
+				assert.Equal(t, fresh(active), do(http.MethodGet, path, "").Body.String(), "%s, active=%v", when, active)
+			}
+		}
+	}
+	check("no campaigns")
+	do(http.MethodPost, "/create/audience", `{"id":"a","name":"A","contacts":[{"number":"+15550100001"},{"number":"+15550100002"}]}`)
+	var ids []string
+	for i := range 3 {
+		w := do(http.MethodPost, "/create/campaign", fmt.Sprintf(`{"title":"T%d","message":"Hi <b>&","runImmediately":true,"audiences":["a"]}`, i))
+		var r struct{ CampaignID string }
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &r))
+		ids = append(ids, r.CampaignID)
+	}
+	check("three campaigns sent")
+	do(http.MethodPost, "/run/campaign", fmt.Sprintf(`{"campaignId":%q,"audiences":["a"]}`, ids[1]))
+	check("one sent again")
+	do(http.MethodPost, "/run/campaign", fmt.Sprintf(`{"campaignId":%q,"audiences":["a"],"timeToRun":%d}`, ids[2], time.Now().Add(time.Hour).Unix()))
+	check("one scheduled")
+}

@@ -1,0 +1,399 @@
+package chatinc_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	chatinc "github.com/chatinc/chatinc-go"
+)
+
+// Tests of results and requests at scale: memory bounds that hold whatever
+// the machine's speed (no timings), and bodies byte for byte.
+
+// detailStream is a generated answer of POST /retrieve/campaign: a JSON
+// array of n rows, made as it is read, so that the test itself holds none.
+type detailStream struct {
+	n, next int
+	buf     []byte
+	closed  atomic.Bool
+	cut     bool // Read fails once cutAt rows have been read
+	cutAt   int
+}
+
+func newDetailStream(n int) *detailStream { return &detailStream{n: n, buf: []byte("[")} }
+
+func (s *detailStream) Read(p []byte) (int, error) {
+	for len(s.buf) < len(p) && s.next <= s.n {
+		if s.cut && s.next == s.cutAt {
+			if len(s.buf) == 0 {
+				return 0, errors.New("connection reset by peer")
+			}
+			break
+		}
+		switch {
+		case s.next == s.n:
+			s.buf = append(s.buf, ']')
+		default:
+			if s.next > 0 {
+				s.buf = append(s.buf, ',')
+			}
+			s.buf = append(s.buf, `{"number":"+1555`...)
+			s.buf = appendPadded(s.buf, s.next)
+			s.buf = append(s.buf, `","action":"delivered","runId":"run_1","message":"Hi Ana","timestamp":`...)
+			s.buf = strconv.AppendInt(s.buf, int64(1700000000+s.next), 10)
+			s.buf = append(s.buf, '}')
+		}
+		s.next++
+	}
+	if len(s.buf) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, s.buf)
+	s.buf = s.buf[:copy(s.buf, s.buf[n:])]
+	return n, nil
+}
+
+// appendPadded appends n in at least 7 digits, as %07d does.
+func appendPadded(b []byte, n int) []byte {
+	d := strconv.Itoa(n)
+	for range 7 - len(d) {
+		b = append(b, '0')
+	}
+	return append(b, d...)
+}
+
+func (s *detailStream) Close() error { s.closed.Store(true); return nil }
+
+// detailsClient answers POST /retrieve/campaign with the bodies next gives,
+// one per attempt.
+func detailsClient(t *testing.T, next func() io.ReadCloser, opts ...chatinc.Option) (*chatinc.Client, *httpmock.MockTransport) {
+	c, mock := newTestClient(t, opts...)
+	mock.RegisterResponder(http.MethodPost, apiURL("/retrieve/campaign"), func(*http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: next()}, nil
+	})
+	return c, mock
+}
+
+// liveHeap is the heap in use by live objects, after a collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestCampaignDetailsConstantMemory ranges over a generated answer and
+// checks, at ten points, that the live heap has not grown by more than 16
+// MiB (the rows held would take 30 MiB). 100,000 rows by default;
+// CHATINC_SCALE_TESTS=1 runs the full 1M rows (93 MiB of JSON).
+func TestCampaignDetailsConstantMemory(t *testing.T) {
+	rows := 100_000
+	if os.Getenv("CHATINC_SCALE_TESTS") != "" {
+		rows = 1_000_000
+	}
+	c, _ := detailsClient(t, func() io.ReadCloser { return newDetailStream(rows) })
+	base := liveHeap()
+	var peak uint64
+	n := 0
+	for d, err := range c.CampaignDetails(context.Background(), "cmp") {
+		require.NoError(t, err)
+		if n%(rows/10) == 0 {
+			require.Equal(t, fmt.Sprintf("+1555%07d", n), d.Number)
+			require.Equal(t, "delivered", d.Action)
+			require.Equal(t, map[string]string{"runId": "run_1", "message": "Hi Ana", "timestamp": fmt.Sprint(1700000000 + n)}, d.Columns)
+			if h := liveHeap(); h > base {
+				peak = max(peak, h-base)
+			}
+		}
+		n++
+	}
+	assert.Equal(t, rows, n)
+	t.Logf("%d rows: live heap grew at most %.2f MiB", rows, float64(peak)/(1<<20))
+	assert.Less(t, peak, uint64(16<<20), "the live heap grows with the rows")
+}
+
+// TestCampaignDetailsBreakClosesTheResponse stops after 1,000 rows of an
+// answer too long to read (10^9 rows): the call returns, and the body is
+// closed.
+func TestCampaignDetailsBreakClosesTheResponse(t *testing.T) {
+	body := newDetailStream(1_000_000_000)
+	c, mock := detailsClient(t, func() io.ReadCloser { return body })
+	n := 0
+	for _, err := range c.CampaignDetails(context.Background(), "cmp") {
+		require.NoError(t, err)
+		if n++; n == 1000 {
+			break
+		}
+	}
+	assert.Equal(t, 1000, n)
+	assert.True(t, body.closed.Load(), "the response body is closed")
+	assert.Equal(t, 1, calls(mock, "POST", "/retrieve/campaign"))
+}
+
+// TestCampaignDetailsRetry checks the retry rule of the iterator: an answer
+// cut off before its first row is retried like any read; one cut off after
+// rows were yielded ends the sequence with the error, and is not retried.
+func TestCampaignDetailsRetry(t *testing.T) {
+	t.Run("cut before the first row", func(t *testing.T) {
+		attempt := 0
+		c, mock := detailsClient(t, func() io.ReadCloser {
+			attempt++
+			s := newDetailStream(5)
+			if attempt == 1 {
+				s.cut = true // "[" and then a reset
+			}
+			return s
+		})
+		n := 0
+		for _, err := range c.CampaignDetails(context.Background(), "cmp") {
+			require.NoError(t, err)
+			n++
+		}
+		assert.Equal(t, 5, n)
+		assert.Equal(t, 2, calls(mock, "POST", "/retrieve/campaign"))
+	})
+	t.Run("cut after rows were yielded", func(t *testing.T) {
+		c, mock := detailsClient(t, func() io.ReadCloser {
+			s := newDetailStream(5000)
+			s.cut, s.cutAt = true, 3000
+			return s
+		})
+		n, errs := 0, 0
+		var last error
+		for d, err := range c.CampaignDetails(context.Background(), "cmp") {
+			if err != nil {
+				errs++
+				last = err
+				assert.Zero(t, d.Number, "an error comes with a zero row")
+				continue
+			}
+			require.Zero(t, errs, "a row after the error")
+			n++
+		}
+		assert.Equal(t, 1, errs, "the error is the last pair")
+		assert.ErrorContains(t, last, "connection reset by peer")
+		assert.Equal(t, 3000, n, "every row before the cut")
+		assert.Equal(t, 1, calls(mock, "POST", "/retrieve/campaign"), "not retried after rows were yielded")
+	})
+}
+
+// TestCampaignDetailsErrors checks that every failure is the one last pair.
+func TestCampaignDetailsErrors(t *testing.T) {
+	collect := func(seq func(func(chatinc.CampaignDetail, error) bool)) (rows int, errs []error) {
+		for _, err := range seq {
+			if err != nil {
+				errs = append(errs, err)
+			} else {
+				rows++
+			}
+		}
+		return rows, errs
+	}
+	t.Run("empty ID", func(t *testing.T) {
+		c, mock := newTestClient(t)
+		rows, errs := collect(c.CampaignDetails(context.Background(), ""))
+		require.Len(t, errs, 1)
+		var ve *chatinc.ValidationError
+		assert.ErrorAs(t, errs[0], &ve)
+		assert.Zero(t, rows)
+		assert.Zero(t, mock.GetTotalCallCount(), "nothing is sent")
+	})
+	for _, tt := range []struct {
+		name   string
+		status int
+		body   string
+		check  func(*testing.T, error)
+	}{
+		{"404", 404, `{"status":"error","message":"Campaign not found"}`, func(t *testing.T, err error) {
+			assert.ErrorIs(t, err, chatinc.ErrNotFound)
+		}},
+		{"error envelope in a 200", 200, `[{"status":"error","message":"Invalid campaign"}]`, func(t *testing.T, err error) {
+			var ae *chatinc.APIError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, "Invalid campaign", ae.Message)
+		}},
+		{"not JSON", 200, `<html>oops</html>`, func(t *testing.T, err error) {
+			var de *chatinc.DecodeError
+			assert.ErrorAs(t, err, &de)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := answering(t, "POST", "/retrieve/campaign", tt.status, tt.body)
+			rows, errs := collect(c.CampaignDetails(context.Background(), "cmp"))
+			assert.Zero(t, rows)
+			require.Len(t, errs, 1)
+			tt.check(t, errs[0])
+		})
+	}
+}
+
+// TestCampaignDetailsNotCapped checks that WithMaxResponseBytes does not
+// apply to the iterator, nor to RetrieveCampaignDetails, which collects it.
+func TestCampaignDetailsNotCapped(t *testing.T) {
+	c, _ := detailsClient(t, func() io.ReadCloser { return newDetailStream(1000) }, chatinc.WithMaxResponseBytes(1<<10))
+	n := 0
+	for _, err := range c.CampaignDetails(context.Background(), "cmp") {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 1000, n)
+	all, err := c.RetrieveCampaignDetails(context.Background(), "cmp")
+	require.NoError(t, err)
+	assert.Len(t, all, 1000)
+}
+
+// TestListAnswerMemoryBounded sends 4 MiB of [{},{},...] (1.4 million
+// empty objects) under a 4 MiB cap to each list call, and checks that
+// what the call allocates stays within a small multiple of the cap, not
+// hundreds of MiB, and that the answer is refused as too large. (The heap
+// in use is sampled, so a short peak may be missed; before the item limit
+// it grew by 850 MiB.)
+func TestListAnswerMemoryBounded(t *testing.T) {
+	const limit = 4 << 20
+	body := "[" + strings.Repeat("{},", limit/3-1) + "{}]"
+	require.LessOrEqual(t, len(body), limit)
+	for _, call := range []struct {
+		name string
+		call func(context.Context, *chatinc.Client) error
+	}{
+		{"RetrieveCampaigns", func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.RetrieveCampaigns(ctx, chatinc.RetrieveCampaignsOptions{})
+			return err
+		}},
+		{"RetrieveAudiences", func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.RetrieveAudiences(ctx)
+			return err
+		}},
+		{"RetrieveAudienceContacts", func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.RetrieveAudienceContacts(ctx, "a")
+			return err
+		}},
+		{"RetrieveVariableGroups", func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.RetrieveVariableGroups(ctx)
+			return err
+		}},
+	} {
+		t.Run(call.name, func(t *testing.T) {
+			c, mock := newTestClient(t, chatinc.WithMaxResponseBytes(limit))
+			mock.RegisterNoResponder(func(*http.Request) (*http.Response, error) {
+				return newResponse(200, "application/json", body), nil
+			})
+			var err error
+			use := measure(func() { err = call.call(context.Background(), c) })
+			t.Logf("%s: %v; %v", call.name, use, err)
+			assert.ErrorIs(t, err, chatinc.ErrResponseTooLarge)
+			assert.Less(t, use.peakHeap, uint64(8*limit), "the heap grew by more than 8 times the cap")
+		})
+	}
+}
+
+// TestListUnderTheItemLimit checks that a real answer is far from the item
+// limit: 20,000 audiences in a 4 MiB cap decode.
+func TestListUnderTheItemLimit(t *testing.T) {
+	items := make([]string, 20_000)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"id":"a%d","name":"Audience %d"}`, i, i)
+	}
+	c, _ := answering(t, "GET", "/retrieve/audiences", 200, "["+strings.Join(items, ",")+"]", chatinc.WithMaxResponseBytes(4<<20))
+	got, err := c.RetrieveAudiences(context.Background())
+	require.NoError(t, err)
+	assert.Len(t, got, 20_000)
+}
+
+// oldRow is Row as it was encoded before bodies were written by hand:
+// json.Marshal of each string, fields in name order.
+type oldRow chatinc.Row
+
+func (r oldRow) MarshalJSON() ([]byte, error) {
+	keys := make([]string, 0, len(r.Values))
+	for k := range r.Values {
+		if k != "number" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	enc := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	var b strings.Builder
+	b.WriteString(`{"number":` + enc(r.Number))
+	for _, k := range keys {
+		b.WriteString("," + enc(k) + ":" + enc(r.Values[k]))
+	}
+	b.WriteString("}")
+	return []byte(b.String()), nil
+}
+
+// TestBodiesAreWhatJSONMarshalWrites checks that the bodies written straight
+// into one buffer (rows, contacts) are, byte for byte, what json.Marshal
+// writes, for strings that need escaping of the kinds validation lets
+// through (FuzzAppendString, in internal/wire, checks every string).
+func TestBodiesAreWhatJSONMarshalWrites(t *testing.T) {
+	tricky := []string{"Ana", "", `quo"te\back`, "<b>&amp;</b>", "line\u2028para\u2029", "émoji 👋", "number", "\u00e9\u0301"}
+	var body []byte
+	c, mock := newTestClient(t)
+	mock.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		body, _ = io.ReadAll(r.Body)
+		return newResponse(200, "application/json", `{"status":"success"}`), nil
+	})
+	ctx := context.Background()
+
+	rows := make([]chatinc.Row, 0, len(tricky))
+	old := make([]oldRow, 0, len(tricky))
+	for i, s := range tricky {
+		r := chatinc.Row{Number: fmt.Sprintf("+1555000%04d", i), Values: map[string]string{"first_name": s, "last_name": "x" + s}}
+		rows = append(rows, r)
+		old = append(old, oldRow(r))
+	}
+	for _, desc := range []string{"", "<desc>"} {
+		p := chatinc.VariableGroupParams{ID: "g\u2028", Name: "users&", Description: desc, Fields: []string{"first_name", "last_name"}, Values: rows}
+		_, err := c.CreateVariableGroup(ctx, p)
+		require.NoError(t, err)
+		want, err := json.Marshal(struct {
+			ID          string   `json:"id"`
+			Name        string   `json:"name"`
+			Description string   `json:"description,omitempty"`
+			Fields      []string `json:"fields"`
+			Values      []oldRow `json:"values,omitempty"`
+		}{p.ID, p.Name, p.Description, p.Fields, old})
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(body), "CreateVariableGroup")
+		// Row.MarshalJSON, through encoding/json, writes the same too.
+		viaRow, err := json.Marshal(p)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(viaRow), "json.Marshal(VariableGroupParams)")
+	}
+
+	contacts := []chatinc.Contact{{Number: "+15550000001"}, {Number: "+1 (555) 000-0002"}}
+	for _, p := range []chatinc.AudienceParams{
+		{ID: "a<1>", Name: "VIP & co"},
+		{ID: "a", Name: "A", Description: "d\"\u2029", Contacts: contacts},
+	} {
+		_, err := c.CreateAudience(ctx, p)
+		require.NoError(t, err)
+		want, err := json.Marshal(p)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(body), "CreateAudience")
+	}
+	_, err := c.AddContactsToAudience(ctx, "a&b", contacts)
+	require.NoError(t, err)
+	want, err := json.Marshal(struct {
+		ID       string            `json:"id"`
+		Contacts []chatinc.Contact `json:"contacts"`
+	}{"a&b", contacts})
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(body), "AddContactsToAudience")
+}
