@@ -594,6 +594,28 @@ func unixOrZero(t time.Time) int64 {
 	return t.Unix()
 }
 
+// FindCampaign returns the campaign whose ID is campaignID, with its totals
+// and Runs, from RetrieveCampaigns (GET /retrieve/campaigns), or an error
+// matching ErrNotFound when the account has no such campaign. After a
+// RunCampaign error that matches ErrOutcomeUnknown, compare the campaign's
+// Runs with those it had before the call to learn whether the run went out
+// before sending it again.
+func (c *Client) FindCampaign(ctx context.Context, campaignID string) (*Campaign, error) {
+	if campaignID == "" {
+		return nil, invalid("campaignId", "required")
+	}
+	campaigns, err := c.RetrieveCampaigns(ctx, RetrieveCampaignsOptions{})
+	if err != nil {
+		return nil, err
+	}
+	for i := range campaigns {
+		if campaigns[i].CampaignID == campaignID {
+			return &campaigns[i], nil
+		}
+	}
+	return nil, fmt.Errorf("chatinc: campaign %q: %w", campaignID, ErrNotFound)
+}
+
 // Placeholder is one "{...}" of a campaign message, as Placeholders finds it.
 type Placeholder struct {
 	// Group and Variable are the names of a {group.variable} placeholder:

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -51,7 +52,7 @@ type Client struct {
 	baseURL        *url.URL            // ends in "/"
 	key            func() *credentials // behind a func, so that reflection cannot print it
 	userAgent      string
-	http           *http.Client
+	http           *http.Client // the caller's (copied) or the SDK's own
 	logger         *slog.Logger
 	retryMax       int
 	retryWaitMin   time.Duration
@@ -120,7 +121,10 @@ func WithInsecureCleartextForTesting() Option {
 }
 
 // WithHTTPClient sets the underlying HTTP client (for proxies, custom TLS,
-// or a test transport). The client is copied, not changed. The SDK's
+// or a test transport). Without it, every Client of the process shares the
+// SDK's own transport and its one connection pool. The client is copied,
+// not changed. The SDK never lets hc's transport resend a request body by
+// itself (see the retry rule in the package documentation). The SDK's
 // redirect rule still applies: a redirect to another host or from https to
 // http is refused before hc's own CheckRedirect, if any, is asked, so the
 // API key goes nowhere but the API's host.
@@ -270,17 +274,16 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	}
 	if c.attemptTimeout > 0 {
 		hc := *c.http
-		next := hc.Transport
-		if next == nil {
-			next = http.DefaultTransport
-		}
-		hc.Transport = &attemptTimeoutTransport{next: next, timeout: c.attemptTimeout}
+		hc.Transport = &attemptTimeoutTransport{next: transportOf(c.http), timeout: c.attemptTimeout}
 		c.http = &hc
 	}
+	// retryablehttp sends through http, seen through noRewindTransport.
+	doer := *c.http
+	doer.Transport = noRewindTransport{next: transportOf(c.http)}
 	c.base = c.baseURL.String()
 	c.headers.userAgent = []string{c.userAgent}
 	c.rc = &retryablehttp.Client{
-		HTTPClient:     c.http,
+		HTTPClient:     &doer,
 		Logger:         nil, // retryablehttp's own logger writes to stderr; ours is slog
 		RetryWaitMin:   c.retryWaitMin,
 		RetryWaitMax:   c.retryWaitMax,
@@ -291,6 +294,24 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		RequestLogHook: beforeAttempt,
 	}
 	return c, nil
+}
+
+// transportOf returns hc's transport, net/http's default when it has none.
+func transportOf(hc *http.Client) http.RoundTripper {
+	if hc.Transport == nil {
+		return http.DefaultTransport
+	}
+	return hc.Transport
+}
+
+// CloseIdleConnections closes the idle connections of the client's
+// transport; calls in flight are not interrupted. For a Client made
+// without WithHTTPClient, that is the transport all such Clients of the
+// process share, so their idle connections are closed too. Discarding a
+// Client needs no call: it leaks nothing. A failed call never closes
+// idle connections.
+func (c *Client) CloseIdleConnections() {
+	c.http.CloseIdleConnections()
 }
 
 // parseBaseURL checks a base URL and returns it ending in "/", so that
@@ -351,17 +372,97 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// defaultHTTPClient is the SDK's own transport: pooled connections, TLS 1.2
-// at least, and no redirect to another host or down to http.
+// defaultHTTPClient is the SDK's own HTTP client: the shared transport, and
+// no redirect to another host or down to http.
 func defaultHTTPClient() *http.Client {
+	return &http.Client{Transport: sharedTransport(), CheckRedirect: checkRedirect}
+}
+
+// sharedTransport is the transport of every Client made without
+// WithHTTPClient: one connection pool per process, so that discarding a
+// Client leaves no connections or goroutines behind, and Clients made per
+// request still reuse connections. It is built on first use and never
+// changed after that; it is shared state, but not configuration.
+var sharedTransport = sync.OnceValue(newDefaultTransport)
+
+// Idle connections the SDK's own transport keeps: enough for a few hundred
+// goroutines calling one host at once over HTTP/1.1 to reuse their
+// connections rather than dial (and, over TLS, handshake) for most calls.
+const (
+	maxIdleConnsPerHost = 256
+	maxIdleConns        = 1024
+)
+
+// newDefaultTransport builds the SDK's own transport: net/http's defaults
+// (HTTP/2 over TLS, timeouts), TLS 1.2 at least, the environment's proxy
+// for https only (proxyForTLSOnly), and a pool sized for many concurrent
+// calls.
+func newDefaultTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	if t.TLSClientConfig == nil {
 		t.TLSClientConfig = &tls.Config{}
 	}
 	t.TLSClientConfig.MinVersion = tls.VersionTLS12
-	t.MaxIdleConnsPerHost = 16
 	t.Proxy = proxyForTLSOnly
-	return &http.Client{Transport: t, CheckRedirect: checkRedirect}
+	t.MaxIdleConns = maxIdleConns
+	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+	return t
+}
+
+// noRewindTransport is the RoundTripper the SDK's retry loop sends
+// through. It hides each request's GetBody from the transport below, so
+// that the transport cannot resend a body by itself: net/http's HTTP/2
+// transport does so on RST_STREAM(REFUSED_STREAM or PROTOCOL_ERROR) and on a
+// GOAWAY, even when the server had read the whole request (and, for
+// CreateCampaign or RunCampaign, may have sent the messages). The SDK's
+// retry loop is then the one place where a request goes out again, under
+// the call's retry rule; a redirect is still followed, as http.Client keeps
+// its own GetBody.
+//
+// It has no CloseIdleConnections method, on purpose: go-retryablehttp calls
+// that on its client after every call that ends in a transport error, which
+// would close the idle connections of every other call sharing the pool.
+// Client.CloseIdleConnections reaches the real transport.
+type noRewindTransport struct{ next http.RoundTripper }
+
+func (t noRewindTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.GetBody == nil {
+		return t.next.RoundTrip(req)
+	}
+	r := *req // a RoundTripper must not change the request it is given
+	r.GetBody = nil
+	resp, err := t.next.RoundTrip(&r)
+	if resp != nil {
+		resp.Request = req
+	}
+	if err != nil {
+		err = explainNoRewind(err)
+	}
+	return resp, err
+}
+
+// explainNoRewind rewrites net/http's HTTP/2 error for a reset it would
+// have resent had it been able to rewind the body ("cannot retry err [E]
+// after Request.Body was written; define Request.GetBody to avoid this
+// error"): that advice is for net/http's users; the SDK withholds GetBody
+// on purpose. The error E is kept.
+func explainNoRewind(err error) error {
+	const pre, post = "cannot retry err [", "] after Request.Body was written"
+	msg := err.Error()
+	i := strings.Index(msg, pre)
+	j := strings.LastIndex(msg, post)
+	if i < 0 || j < i+len(pre) {
+		return err
+	}
+	return &notResentError{cause: msg[i+len(pre) : j]}
+}
+
+// notResentError is a transport error after which the transport would have
+// resent the request, had the SDK let it.
+type notResentError struct{ cause string }
+
+func (e *notResentError) Error() string {
+	return "http2: " + strings.TrimPrefix(e.cause, "http2: ") + " (after the request was sent; not resent)"
 }
 
 // proxyForTLSOnly is the SDK transport's proxy rule: the environment's
@@ -447,6 +548,7 @@ type call struct {
 	attempt   int
 	start     time.Time
 	connMade  atomic.Bool // set by httptrace when a connection is obtained
+	responded bool        // the attempt got a response (its status line and headers)
 	body      []byte      // the final response's body, read inside the retry loop
 	bodyErr   error
 	bodyRead  bool
@@ -502,7 +604,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	// their concatenation.
 	u := c.base + path
 	// The path for errors and logs, "/" and path, is the end of u.
-	cl := &call{Context: ctx, c: c, class: class, method: method, path: u[len(c.base)-1:], replayable: true}
+	cl := &call{Context: ctx, c: c, class: class, method: method, path: u[len(c.base)-1:], replayable: true, attempt: -1}
 	cl.trace.GotConn = cl.gotConn
 	ctx = httptrace.WithClientTrace(cl, &cl.trace)
 
@@ -561,11 +663,42 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 type jsonAppender interface{ appendJSON([]byte) []byte }
 
 // do sends the call, retrying as its class allows, and handles the answer:
-// an error status (or a 2xx whose body says "status":"error") becomes an
-// *APIError; otherwise the body is copied to v when v is an io.Writer, or
-// JSON-decoded into v when v is not nil. It returns the bytes copied to an
-// io.Writer.
+// an error status, a 3xx that was not followed, or a 2xx whose body says
+// "status":"error" becomes an *APIError; otherwise the body is copied to v
+// when v is an io.Writer, or JSON-decoded into v when v is not nil. It
+// returns the bytes copied to an io.Writer. An error of a sending call after
+// which the API may have acted matches ErrOutcomeUnknown.
 func (c *Client) do(cl *call, v any) (int64, error) {
+	n, err := c.exchange(cl, v)
+	if err != nil && cl.outcomeUnknown(err) {
+		err = &outcomeUnknownError{err: err}
+	}
+	return n, err
+}
+
+// outcomeUnknown reports whether err, the error of the call, leaves open
+// whether the API acted on a sending call: its last attempt reached the
+// API and no definite answer came back (see ErrOutcomeUnknown).
+func (cl *call) outcomeUnknown(err error) bool {
+	if cl.class != retry.Send || cl.attempt < 0 || cl.waitErr != nil {
+		// Another class; no attempt made; or the call ended while waiting
+		// to retry, which a send does only after an answer saying the API
+		// did not act (429, 503 with Retry-After) or a dial that failed.
+		return false
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		s := apiErr.StatusCode
+		return (s >= 300 && s < 400) || (s >= 500 && s != http.StatusNotImplemented)
+	}
+	// An answer that could not be read whole or decoded, or too large; a
+	// refused redirect; or a transport error or the context's end after a
+	// connection was obtained (a dial error has none).
+	return cl.responded || cl.connMade.Load()
+}
+
+// exchange is do without the outcome-unknown mark.
+func (c *Client) exchange(cl *call, v any) (int64, error) {
 	// A custom RoundTripper may ignore the context: never send a call whose
 	// caller has already given up (for a campaign, that would be a send the
 	// caller believes did not happen).
@@ -786,10 +919,11 @@ func (cl *call) readBody(resp *http.Response) error {
 	return nil
 }
 
-// checkResponse turns an error answer into an *APIError. cut says that
+// checkResponse turns an error answer, or a 3xx that was not followed,
+// into an *APIError. cut says that
 // body is the start of a longer answer.
 func (cl *call) checkResponse(resp *http.Response, body []byte, cut bool) error {
-	if _, isErr := wire.ErrorMessage(body); resp.StatusCode < 400 && !isErr {
+	if _, isErr := wire.ErrorMessage(body); resp.StatusCode < 300 && !isErr {
 		return nil
 	}
 	// The key is redacted before any text is cut, so that no part of it
@@ -813,6 +947,8 @@ func (cl *call) apiError(resp *http.Response, msg string, isErr bool, text []byt
 	case msg != "":
 	case isErr:
 		msg = "the API reported an error without a message"
+	case resp.StatusCode < 400:
+		msg = "a redirect answer the SDK does not follow"
 	default:
 		msg = http.StatusText(resp.StatusCode)
 	}
@@ -920,6 +1056,7 @@ func (cl *call) beforeAttempt(attempt int) {
 	cl.attempt = attempt
 	cl.start = time.Now()
 	cl.connMade.Store(false)
+	cl.responded = false
 	cl.body, cl.bodyErr, cl.bodyRead, cl.bodyCut = nil, nil, false, false
 }
 
@@ -934,6 +1071,7 @@ func (cl *call) beforeAttempt(attempt int) {
 // read error if any: a read cut off mid-body is retried like a dropped
 // connection.
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	cl.responded = cl.responded || resp != nil
 	if cl.waitErr != nil {
 		return false, cl.waitErr
 	}

@@ -123,24 +123,30 @@
 // [Client.CreateCampaign] and [Client.RunCampaign] send messages to people,
 // and the API has no idempotency key, so they are retried only when the
 // server cannot have acted: the connection was never made, a 429, or a 503
-// with Retry-After. After any other failure — a 500, a timeout, a dropped
-// connection — the messages may or may not have gone out. Do not simply
-// call again: look the campaign up first, and send again only if its runs
-// say it did not go out.
+// with Retry-After. They are not resent below the SDK either: net/http's
+// HTTP/2 transport would resend a request on a stream reset or GOAWAY, and
+// the SDK does not let it. After any other failure — a 5xx but 501, a
+// timeout, a dropped connection, a stream reset — the messages may or may
+// not have gone out, and the error matches [ErrOutcomeUnknown]. Do not
+// simply call again: look the campaign up first ([Client.FindCampaign]),
+// and send again only if its Runs say it did not go out.
 //
-//	_, err := chat.RunCampaign(ctx, params)
-//	var invalid *chatinc.ValidationError
-//	var apiErr *chatinc.APIError
-//	switch {
-//	case err == nil:
-//	case errors.As(err, &invalid):
-//		return err // nothing was sent: fix the request
-//	case errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500:
-//		return err // the API answered and did not act
-//	default:
-//		// The outcome is unknown: check RetrieveCampaigns (the campaign's
-//		// Runs) before sending again.
+//	before, err := chat.FindCampaign(ctx, params.CampaignID)
+//	if err != nil {
+//		return err
 //	}
+//	_, err = chat.RunCampaign(ctx, params)
+//	if errors.Is(err, chatinc.ErrOutcomeUnknown) {
+//		after, ferr := chat.FindCampaign(ctx, params.CampaignID)
+//		switch {
+//		case ferr != nil:
+//			return errors.Join(err, ferr) // still unknown: do not send blindly
+//		case len(after.Runs) > len(before.Runs):
+//			return nil // it went out
+//		}
+//		// No new run: it is safe to call RunCampaign again.
+//	}
+//	return err // nil, or an error after which nothing went out
 //
 // When retries run out, the call returns the last attempt's error: the
 // [*APIError] of the last answer, or its transport error.

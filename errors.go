@@ -153,6 +153,39 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the decoding error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
+// ErrOutcomeUnknown matches an error of CreateCampaign or RunCampaign after
+// which the API may have acted on the request, messages sent included: the
+// request may have reached the API and no definite answer came back. That
+// is a 500, 502, 504, a 503 (with or without Retry-After) or any other 5xx
+// but 501; a 3xx the SDK did not follow (no Location, 300, 304, a refused
+// redirect); a 2xx it could not read whole, decode (*DecodeError) or that
+// exceeded WithMaxResponseBytes; a connection dropped or reset, an HTTP/2
+// stream reset or GOAWAY; and a timeout or cancellation once a connection
+// was obtained.
+//
+// It never matches a *ValidationError, a 4xx, a 501, a 2xx whose body says
+// "status":"error" (the API answered), a dial failure, or an error of any
+// other call. errors.As still finds the *APIError or *DecodeError, and
+// errors.Is still finds context.DeadlineExceeded or context.Canceled.
+//
+// Such a call is never retried by the SDK. Before sending again, find out
+// whether it went out: FindCampaign and the campaign's Runs for RunCampaign,
+// RetrieveCampaigns (by title) for CreateCampaign.
+var ErrOutcomeUnknown = errors.New("chatinc: outcome unknown: the API may have acted on the request")
+
+// outcomeUnknownError marks the error of a sending call after which the API
+// may have acted. It matches ErrOutcomeUnknown and unwraps to the error
+// itself, so that errors.As and errors.Is see what they saw before.
+type outcomeUnknownError struct{ err error }
+
+func (e *outcomeUnknownError) Error() string {
+	return e.err.Error() + " (outcome unknown: the API may have acted on it; check before sending again)"
+}
+
+func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+func (e *outcomeUnknownError) Unwrap() error { return e.err }
+
 // CheckError lists every problem a pre-flight check found: ValidateMessage,
 // RenderMessage or CheckCampaign. Nothing was sent. Match it with
 // errors.As.

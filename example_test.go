@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
 	"strings"
 
 	chatinc "github.com/chatinc/chatinc-go"
@@ -196,4 +197,104 @@ func ExampleValidationError() {
 		fmt.Println(invalid.Field) // nothing was sent
 	}
 	// Output: buttons[0].url
+}
+
+// A RunCampaign whose answer was lost: the SDK does not resend it, and says
+// the outcome is unknown. Compare the campaign's runs before and after the
+// call to learn whether it went out, and send again only if it did not.
+// Here the first run goes out and a gateway loses its answer; the second
+// never reaches the API.
+func ExampleErrOutcomeUnknown() {
+	srv := chatinctest.NewServer()
+	defer srv.Close()
+	chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	_, err = chat.CreateAudience(ctx, chatinc.AudienceParams{
+		ID: "vip", Name: "VIP", Contacts: []chatinc.Contact{{Number: "+15550100001"}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	created, err := chat.CreateCampaign(ctx, chatinc.CampaignParams{Title: "Spring sale", Message: "20% off today"},
+		chatinc.CampaignOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The API runs the next campaign and a gateway answers 502; then a
+	// gateway answers 502 to the run after, which the API never sees.
+	srv.InjectFault("/run/campaign", 1, chatinctest.Fault{Status: http.StatusBadGateway, ActFirst: true})
+	srv.InjectFault("/run/campaign", 1, chatinctest.Fault{Status: http.StatusBadGateway})
+
+	// sendOnce runs a campaign at most once: after an error whose outcome
+	// is unknown, it sends again only if the campaign's runs show that the
+	// run did not go out.
+	sendOnce := func(run chatinc.RunCampaignParams) error {
+		before, err := chat.FindCampaign(ctx, run.CampaignID)
+		if err != nil {
+			return err
+		}
+		for range 3 { // a bounded number of sends, each one after checking
+			_, err = chat.RunCampaign(ctx, run)
+			if !errors.Is(err, chatinc.ErrOutcomeUnknown) {
+				return err // nil, or an error after which nothing went out
+			}
+			var apiErr *chatinc.APIError
+			if errors.As(err, &apiErr) {
+				fmt.Println("outcome unknown after a", apiErr.StatusCode)
+			}
+			after, ferr := chat.FindCampaign(ctx, run.CampaignID)
+			if ferr != nil {
+				return errors.Join(err, ferr) // still unknown: do not send blindly
+			}
+			if len(after.Runs) > len(before.Runs) {
+				fmt.Println("the run went out; not sending it again")
+				return nil
+			}
+			fmt.Println("no run went out; sending again")
+		}
+		return err
+	}
+
+	run := chatinc.RunCampaignParams{CampaignID: created.CampaignID, Audiences: []string{"vip"}}
+	for range 2 { // the campaign is sent twice, each time once
+		if err := sendOnce(run); err != nil {
+			log.Fatal(err)
+		}
+	}
+	sent, err := chat.FindCampaign(ctx, run.CampaignID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(sent.Runs), "runs")
+	// Output:
+	// outcome unknown after a 502
+	// the run went out; not sending it again
+	// outcome unknown after a 502
+	// no run went out; sending again
+	// 2 runs
+}
+
+func ExampleClient_FindCampaign() {
+	chat, done := newExampleClient()
+	defer done()
+	ctx := context.Background()
+
+	created, err := chat.CreateCampaign(ctx, chatinc.CampaignParams{Title: "Opening hours", Message: "We open at 9."},
+		chatinc.CampaignOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	campaign, err := chat.FindCampaign(ctx, created.CampaignID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(campaign.Title, len(campaign.Runs))
+	_, err = chat.FindCampaign(ctx, "no-such-campaign")
+	fmt.Println(errors.Is(err, chatinc.ErrNotFound))
+	// Output:
+	// Opening hours 0
+	// true
 }

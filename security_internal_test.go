@@ -16,7 +16,7 @@ import (
 )
 
 // These tests need the SDK's own transport, which WithHTTPClient would
-// replace: they take it from defaultHTTPClient and only add the test
+// replace: they take it from newDefaultTransport and only add the test
 // server's certificate to its trusted roots.
 
 // tlsServer starts an https server limited to TLS versions [min, max] that
@@ -43,8 +43,8 @@ func tlsServer(t *testing.T, min, max uint16) (*httptest.Server, *atomic.Int32) 
 // certificate and otherwise unchanged.
 func sdkTransportTrusting(t *testing.T, srv *httptest.Server) *http.Client {
 	t.Helper()
-	hc := defaultHTTPClient()
-	tr := hc.Transport.(*http.Transport)
+	tr := newDefaultTransport() // a fresh one: sharedTransport is never changed
+	hc := &http.Client{Transport: tr, CheckRedirect: checkRedirect}
 	tr.TLSClientConfig.RootCAs = srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
 	t.Cleanup(tr.CloseIdleConnections)
 	return hc
