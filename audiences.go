@@ -70,6 +70,16 @@ type addContactsBody struct {
 	contacts []Contact
 }
 
+func (a addContactsBody) validate() error {
+	if err := checkName("id", a.id); err != nil {
+		return err
+	}
+	if len(a.contacts) == 0 {
+		return invalid("contacts", "at least one contact is required")
+	}
+	return checkContacts(a.contacts)
+}
+
 func (a addContactsBody) appendJSON(b []byte) []byte {
 	b = append(b, `{"id":`...)
 	b = wire.AppendString(b, a.id)
@@ -99,7 +109,7 @@ func (p AudienceParams) validate() error {
 	if err := checkIdentity(p.ID, p.Name, p.Description); err != nil {
 		return err
 	}
-	return validateContacts(p.Contacts)
+	return checkContacts(p.Contacts)
 }
 
 // Audience is an audience as retrieved.
@@ -138,17 +148,24 @@ type AudienceFileParams struct {
 	File File   // Required: FileFromPath or FileFromReader.
 }
 
+func (p AudienceFileParams) validate() error {
+	return checkFields(formField{"id", p.ID}, formField{"name", p.Name})
+}
+
+// audienceRef is the body of a call about one audience: {"id":...}.
+type audienceRef struct {
+	ID string `json:"id"`
+}
+
+func (r audienceRef) validate() error { return checkName("id", r.ID) }
+
 // CreateAudience creates an audience, optionally with its first contacts:
 // POST /create/audience. It is the JS library's createAudience.
 func (c *Client) CreateAudience(ctx context.Context, p AudienceParams) (*Result, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	cl, err := c.newRequest(ctx, retry.IdempotentWrite, http.MethodPost, "create/audience", p)
-	if err != nil {
-		return nil, err
-	}
-	return c.result(cl)
+	return c.post(ctx, retry.IdempotentWrite, "create/audience", p)
 }
 
 // AddContactsToAudience adds contacts to an existing audience:
@@ -156,21 +173,11 @@ func (c *Client) CreateAudience(ctx context.Context, p AudienceParams) (*Result,
 // Contacts already in the audience are kept once. It is the JS library's
 // addContactsToAudience.
 func (c *Client) AddContactsToAudience(ctx context.Context, audienceID string, contacts []Contact) (*Result, error) {
-	if err := checkName("id", audienceID); err != nil {
+	b := addContactsBody{audienceID, contacts}
+	if err := b.validate(); err != nil {
 		return nil, err
 	}
-	if len(contacts) == 0 {
-		return nil, invalid("contacts", "at least one contact is required")
-	}
-	if err := validateContacts(contacts); err != nil {
-		return nil, err
-	}
-	body := addContactsBody{audienceID, contacts}
-	cl, err := c.newRequest(ctx, retry.IdempotentWrite, http.MethodPost, "create/audience", body)
-	if err != nil {
-		return nil, err
-	}
-	return c.result(cl)
+	return c.post(ctx, retry.IdempotentWrite, "create/audience", b)
 }
 
 // CreateAudienceFromFile creates an audience, or adds to it, from a CSV file
@@ -180,21 +187,10 @@ func (c *Client) AddContactsToAudience(ctx context.Context, audienceID string, c
 // without a "number" column is refused with a *ValidationError (Field
 // "file") and nothing is sent. CheckCSV checks every row.
 func (c *Client) CreateAudienceFromFile(ctx context.Context, p AudienceFileParams) (*Result, error) {
-	if err := checkName("id", p.ID); err != nil {
+	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	if err := checkName("name", p.Name); err != nil {
-		return nil, err
-	}
-	body, err := newCSVUpload([]formField{{"name", p.Name}, {"id", p.ID}}, p.File)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := c.newRequest(ctx, retry.IdempotentWrite, http.MethodPost, "create/audience/from/file", body)
-	if err != nil {
-		return nil, err
-	}
-	return c.result(cl)
+	return c.upload(ctx, "create/audience/from/file", p.File, formField{"name", p.Name}, formField{"id", p.ID})
 }
 
 // RetrieveAudiences lists the account's audiences: GET /retrieve/audiences.
@@ -207,29 +203,11 @@ func (c *Client) RetrieveAudiences(ctx context.Context) ([]Audience, error) {
 // POST /retrieve/audience/contacts. It is the JS library's
 // retrieveAudienceCotacts.
 func (c *Client) RetrieveAudienceContacts(ctx context.Context, audienceID string) ([]Contact, error) {
-	if err := checkName("id", audienceID); err != nil {
+	b := audienceRef{audienceID}
+	if err := b.validate(); err != nil {
 		return nil, err
 	}
-	body := map[string]string{"id": audienceID}
-	return list[Contact](ctx, c, http.MethodPost, "retrieve/audience/contacts", body, "contacts")
-}
-
-func validateContacts(contacts []Contact) error {
-	for i, ct := range contacts {
-		if err := validatePhone(ct.Number); err != nil {
-			return invalid(fmt.Sprintf("contacts[%d].number", i), "%s", err.Reason)
-		}
-	}
-	return nil
-}
-
-// validatePhone checks n with NormalizeNumber's rule; the caller names the
-// field. What is sent stays as the caller wrote it.
-func validatePhone(n string) *ValidationError {
-	if _, reason := checkNumber(n, false); reason != "" {
-		return &ValidationError{Field: "number", Reason: reason}
-	}
-	return nil
+	return list[Contact](ctx, c, http.MethodPost, "retrieve/audience/contacts", b, "contacts")
 }
 
 // NormalizeNumber returns the phone number s in the one form the SDK checks

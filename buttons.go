@@ -2,7 +2,6 @@ package chatinc
 
 import (
 	"fmt"
-	"net/url"
 	"unicode/utf8"
 )
 
@@ -102,13 +101,12 @@ func (b Button) validate(field string) error {
 			return err
 		}
 	case ButtonURL:
-		u, err := url.Parse(b.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return invalid(field+".url", "%q is not an absolute http(s) URL", b.URL)
+		if err := checkHTTPURL(field+".url", b.URL); err != nil {
+			return err
 		}
 	case ButtonPhone:
-		if err := validatePhone(b.PhoneNumber); err != nil {
-			return invalid(field+".phoneNumber", "%s", err.Reason)
+		if err := checkPhone(field+".phoneNumber", b.PhoneNumber); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"io"
 	"iter"
 	"net/http"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -102,6 +101,15 @@ type createCampaignBody struct {
 	TemplateType   TemplateType `json:"templateType,omitempty"`
 }
 
+// body is CreateCampaign's body.
+func (p CampaignParams) body(o CampaignOptions) createCampaignBody {
+	return createCampaignBody{
+		Title: p.Title, Message: p.Message, ImgURL: p.ImgURL, Buttons: p.Buttons, MessageExample: p.MessageExample,
+		RunImmediately: o.RunImmediately, Audiences: o.Audiences, LanguageCode: o.LanguageCode,
+		TimeToRun: unixOrZero(o.TimeToRun), TemplateType: o.WhatsAppTemplateType,
+	}
+}
+
 func (p CampaignParams) validate(o CampaignOptions) error {
 	if err := checkName("title", p.Title); err != nil {
 		return err
@@ -122,8 +130,8 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 		return invalid("messageExample", "%d characters; the limit is %d", n, MaxMessageLength)
 	}
 	if p.ImgURL != "" {
-		if u, err := url.Parse(p.ImgURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return invalid("imgUrl", "%q is not an absolute http(s) URL", p.ImgURL)
+		if err := checkHTTPURL("imgUrl", p.ImgURL); err != nil {
+			return err
 		}
 	}
 	if err := validateButtons(p.Buttons); err != nil {
@@ -138,10 +146,10 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 	if err := checkOptionalName("templateType", string(o.WhatsAppTemplateType)); err != nil {
 		return err
 	}
-	if err := validateTimeToRun(o.TimeToRun); err != nil {
+	if err := checkTimeToRun(o.TimeToRun); err != nil {
 		return err
 	}
-	return validateAudienceIDs(o.Audiences)
+	return checkNames("audiences", o.Audiences)
 }
 
 // CreateCampaign creates a campaign, and sends it at once when
@@ -158,16 +166,7 @@ func (c *Client) CreateCampaign(ctx context.Context, p CampaignParams, o Campaig
 	if err := p.validate(o); err != nil {
 		return nil, err
 	}
-	body := createCampaignBody{
-		Title: p.Title, Message: p.Message, ImgURL: p.ImgURL, Buttons: p.Buttons, MessageExample: p.MessageExample,
-		RunImmediately: o.RunImmediately, Audiences: o.Audiences, LanguageCode: o.LanguageCode,
-		TimeToRun: unixOrZero(o.TimeToRun), TemplateType: o.WhatsAppTemplateType,
-	}
-	cl, err := c.newRequest(ctx, retry.Send, http.MethodPost, "create/campaign", body)
-	if err != nil {
-		return nil, err
-	}
-	return c.result(cl)
+	return c.post(ctx, retry.Send, "create/campaign", p.body(o))
 }
 
 // RunCampaignParams says which campaign to send, to whom and when.
@@ -181,6 +180,17 @@ type RunCampaignParams struct {
 	TimeToRun time.Time
 }
 
+// runCampaignBody is RunCampaign's body.
+type runCampaignBody struct {
+	CampaignID string   `json:"campaignId"`
+	Audiences  []string `json:"audiences"`
+	TimeToRun  int64    `json:"timeToRun,omitempty"`
+}
+
+func (p RunCampaignParams) body() runCampaignBody {
+	return runCampaignBody{p.CampaignID, p.Audiences, unixOrZero(p.TimeToRun)}
+}
+
 func (p RunCampaignParams) validate() error {
 	if err := checkName("campaignId", p.CampaignID); err != nil {
 		return err
@@ -188,10 +198,10 @@ func (p RunCampaignParams) validate() error {
 	if len(p.Audiences) == 0 {
 		return invalid("audiences", "at least one audience (or AudienceAll) is required")
 	}
-	if err := validateTimeToRun(p.TimeToRun); err != nil {
+	if err := checkTimeToRun(p.TimeToRun); err != nil {
 		return err
 	}
-	return validateAudienceIDs(p.Audiences)
+	return checkNames("audiences", p.Audiences)
 }
 
 // RunCampaign sends a campaign that was created without RunImmediately, or
@@ -203,16 +213,7 @@ func (c *Client) RunCampaign(ctx context.Context, p RunCampaignParams) (*Result,
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	body := struct {
-		CampaignID string   `json:"campaignId"`
-		Audiences  []string `json:"audiences"`
-		TimeToRun  int64    `json:"timeToRun,omitempty"`
-	}{p.CampaignID, p.Audiences, unixOrZero(p.TimeToRun)}
-	cl, err := c.newRequest(ctx, retry.Send, http.MethodPost, "run/campaign", body)
-	if err != nil {
-		return nil, err
-	}
-	return c.result(cl)
+	return c.post(ctx, retry.Send, "run/campaign", p.body())
 }
 
 // RetrieveCampaignsOptions filters RetrieveCampaigns.
@@ -495,19 +496,13 @@ func (c *Client) RetrieveCampaignDetails(ctx context.Context, campaignID string)
 // so WithAttemptTimeout, if set, bounds the whole loop, its body included.
 func (c *Client) CampaignDetails(ctx context.Context, campaignID string) iter.Seq2[CampaignDetail, error] {
 	return func(yield func(CampaignDetail, error) bool) {
-		if err := checkName("campaignId", campaignID); err != nil {
+		b := campaignRef{CampaignID: campaignID}
+		if err := b.validate(); err != nil {
 			yield(CampaignDetail{}, err)
 			return
 		}
-		body := map[string]string{"campaignId": campaignID}
-		cl, err := c.newRequest(ctx, retry.Read, http.MethodPost, "retrieve/campaign", body)
-		if err != nil {
-			yield(CampaignDetail{}, err)
-			return
-		}
-		cl.unbounded = true
 		s := &detailStream{yield: yield}
-		if _, err := c.do(cl, s); err != nil && !s.stopped {
+		if err := c.each(ctx, "retrieve/campaign", b, s); err != nil && !s.stopped {
 			yield(CampaignDetail{}, err)
 		}
 	}
@@ -552,39 +547,35 @@ func (s *detailStream) Item(r *detailRow) error {
 	return nil
 }
 
+// campaignRef is the body of a call about one campaign's results:
+// {"campaignId":...}, with "format":"csv" for the CSV export, whose writer w
+// is checked with it.
+type campaignRef struct {
+	CampaignID string    `json:"campaignId"`
+	Format     string    `json:"format,omitempty"`
+	w          io.Writer // RetrieveCampaignDetailsCSV's, not sent
+}
+
+func (r campaignRef) validate() error {
+	if err := checkName("campaignId", r.CampaignID); err != nil {
+		return err
+	}
+	if r.Format == "csv" && r.w == nil {
+		return invalid("w", "a writer is required")
+	}
+	return nil
+}
+
 // RetrieveCampaignDetailsCSV streams a campaign's per-contact results as CSV
 // to w and returns the number of bytes written: POST /retrieve/campaign with
 // "format":"csv". Memory use does not grow with the size of the export. The
 // call is not retried once bytes have reached w.
 func (c *Client) RetrieveCampaignDetailsCSV(ctx context.Context, campaignID string, w io.Writer) (int64, error) {
-	if err := checkName("campaignId", campaignID); err != nil {
+	b := campaignRef{CampaignID: campaignID, Format: "csv", w: w}
+	if err := b.validate(); err != nil {
 		return 0, err
 	}
-	if w == nil {
-		return 0, invalid("w", "a writer is required")
-	}
-	body := map[string]string{"campaignId": campaignID, "format": "csv"}
-	cl, err := c.newRequest(ctx, retry.Read, http.MethodPost, "retrieve/campaign", body)
-	if err != nil {
-		return 0, err
-	}
-	cl.req.Header.Set("Accept", "text/csv, application/json")
-	return c.do(cl, w)
-}
-
-func validateAudienceIDs(ids []string) error {
-	return checkNames("audiences", ids)
-}
-
-// validateTimeToRun refuses a schedule more than maxTimeToRunSlip in the
-// past: the API would send at once, which a caller who scheduled a send
-// (often in the wrong time zone) did not mean.
-func validateTimeToRun(t time.Time) error {
-	if !t.IsZero() && time.Since(t) > maxTimeToRunSlip {
-		return invalid("timeToRun", "%s is %s in the past; the zero time sends at once",
-			t.Format(time.RFC3339), time.Since(t).Round(time.Second))
-	}
-	return nil
+	return c.download(ctx, "retrieve/campaign", b, w)
 }
 
 func unixOrZero(t time.Time) int64 {

@@ -542,8 +542,8 @@ type call struct {
 	method     string
 	path       string // relative to the base URL, for errors and logs
 	req        *retryablehttp.Request
-	replayable bool           // false for an upload from a reader that cannot seek
-	upload     *multipartBody // the body of an upload, or nil
+	sends      requestBody // what the call sends, or nil
+	replayable bool        // false for an upload from a reader that cannot seek
 
 	attempt   int
 	start     time.Time
@@ -592,9 +592,61 @@ type bodyDecoder interface {
 	committed() bool
 }
 
+// requestBody is what a call sends: JSON (jsonBody) or an upload
+// (*multipartBody, files.go). newRequest knows bodies only by these methods.
+type requestBody interface {
+	// open returns the body of one attempt; every attempt gets a fresh one.
+	open() (io.Reader, error)
+	contentType() string
+	// length is the exact Content-Length, or -1 when it is not known.
+	length() int64
+	// replayable reports whether a second attempt can send the same bytes.
+	replayable() bool
+	// begin gives the body the call's context before the first attempt;
+	// end runs when the call is over, after which no attempt's body is
+	// read.
+	begin(ctx context.Context)
+	end()
+}
+
+// jsonBody is a JSON request body, encoded once and replayed per attempt.
+type jsonBody []byte
+
+func (b jsonBody) open() (io.Reader, error) { return bytes.NewReader(b), nil }
+func (jsonBody) contentType() string        { return jsonContentType }
+func (b jsonBody) length() int64            { return int64(len(b)) }
+func (jsonBody) replayable() bool           { return true }
+func (jsonBody) begin(context.Context)      {}
+func (jsonBody) end()                       {}
+
+const jsonContentType = "application/json"
+
+// jsonAppender is a request body that writes its own JSON straight into one
+// buffer (large bodies: rows and contacts), byte for byte what
+// encoding/json would write.
+type jsonAppender interface{ appendJSON([]byte) []byte }
+
+// encodeBody returns the body of a call to path: nil, a requestBody as it
+// is, or v encoded as JSON (by its appendJSON when it has one).
+func encodeBody(path string, v any) (requestBody, error) {
+	switch b := v.(type) {
+	case nil:
+		return nil, nil
+	case requestBody:
+		return b, nil
+	case jsonAppender:
+		return jsonBody(b.appendJSON(make([]byte, 0, 256))), nil
+	}
+	buf, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("chatinc: encode %s body: %w", path, err)
+	}
+	return jsonBody(buf), nil
+}
+
 // newRequest builds a call to path (relative to the base URL, e.g.
-// "create/campaign"). body is nil, a *multipartBody, or a value to encode
-// as JSON.
+// "create/campaign"). body is nil, a requestBody, or a value to encode as
+// JSON (encodeBody).
 func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path string, body any) (*call, error) {
 	if ctx == nil {
 		return nil, errors.New("chatinc: nil context")
@@ -608,37 +660,20 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	cl.trace.GotConn = cl.gotConn
 	ctx = httptrace.WithClientTrace(cl, &cl.trace)
 
-	var (
-		reqBody     any
-		contentType string
-		length      int64 = -2 // unset
-	)
-	switch b := body.(type) {
-	case nil:
-	case *multipartBody:
-		b.ctx = ctx
-		cl.upload = b
-		reqBody = retryablehttp.ReaderFunc(b.open)
-		contentType = b.contentType()
-		length = b.length()
+	b, err := encodeBody(path, body)
+	if err != nil {
+		return nil, err
+	}
+	var reqBody any
+	if b != nil {
+		b.begin(ctx)
+		cl.sends = b
 		cl.replayable = b.replayable()
-	case jsonAppender:
-		reqBody = b.appendJSON(make([]byte, 0, 256))
-		contentType = "application/json"
-	default:
-		buf, err := json.Marshal(b)
-		if err != nil {
-			return nil, fmt.Errorf("chatinc: encode %s body: %w", path, err)
-		}
-		reqBody = buf
-		contentType = "application/json"
+		reqBody = retryablehttp.ReaderFunc(b.open)
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, u, reqBody)
 	if err != nil {
 		return nil, fmt.Errorf("chatinc: %s %s: %w", method, cl.path, err)
-	}
-	if length != -2 {
-		req.ContentLength = length
 	}
 	// The values but the key's are the client's, shared by its requests (a
 	// RoundTripper must not modify a request; Set and Add replace them).
@@ -646,21 +681,18 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	req.Header.Set("Authorization", c.key().key)
 	req.Header["User-Agent"] = c.headers.userAgent
 	req.Header["Accept"] = acceptJSON
-	switch contentType {
-	case "":
-	case "application/json":
+	switch {
+	case b == nil:
+	case b.contentType() == jsonContentType:
+		req.ContentLength = b.length()
 		req.Header["Content-Type"] = acceptJSON
 	default:
-		req.Header.Set("Content-Type", contentType)
+		req.ContentLength = b.length()
+		req.Header.Set("Content-Type", b.contentType())
 	}
 	cl.req = req
 	return cl, nil
 }
-
-// jsonAppender is a request body that writes its own JSON straight into one
-// buffer (large bodies: rows and contacts), byte for byte what
-// encoding/json would write.
-type jsonAppender interface{ appendJSON([]byte) []byte }
 
 // do sends the call, retrying as its class allows, and handles the answer:
 // an error status, a 3xx that was not followed, or a 2xx whose body says
@@ -719,11 +751,11 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	// context error, never "giving up after N attempts"; an error status
 	// comes back as resp, for checkResponse.
 	resp, err := c.rc.Do(cl.req)
-	if cl.upload != nil {
+	if cl.sends != nil {
 		// No attempt's body is read once the call has returned (the
-		// transport may not have closed one it gave up on), nor does it
-		// keep its file open.
-		defer cl.upload.closeAll()
+		// transport may not have closed one it gave up on), nor does an
+		// upload keep its file open.
+		defer cl.sends.end()
 	}
 	if err != nil {
 		if resp != nil {
@@ -1175,31 +1207,59 @@ func withQuery(path string, opts any) (string, error) {
 	return path + "?" + q.Encode(), nil
 }
 
-// result sends a call whose answer is a Result.
-func (c *Client) result(cl *call) (*Result, error) {
+// post sends a POST of body (see newRequest) whose answer is a Result.
+func (c *Client) post(ctx context.Context, class retry.Class, path string, body any) (*Result, error) {
 	var r Result
-	if _, err := c.do(cl, &r); err != nil {
+	if _, err := c.send(ctx, class, http.MethodPost, path, body, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
+}
+
+// send builds a call and sends it (newRequest, then do).
+func (c *Client) send(ctx context.Context, class retry.Class, method, path string, body, v any) (int64, error) {
+	cl, err := c.newRequest(ctx, class, method, path, body)
+	if err != nil {
+		return 0, err
+	}
+	return c.do(cl, v)
 }
 
 // list sends a read call whose answer is a list of T, found under key or in
 // any other shape wire.Decode accepts, decoded as it streams. An empty answer
 // is an empty list.
 func list[T any](ctx context.Context, c *Client, method, path string, body any, key string) ([]T, error) {
-	cl, err := c.newRequest(ctx, retry.Read, method, path, body)
-	if err != nil {
-		return nil, err
-	}
 	l := listOf[T]{key: key, max: maxItems[T](c.maxResponse)}
-	if _, err := c.do(cl, &l); err != nil {
+	if _, err := c.send(ctx, retry.Read, method, path, body, &l); err != nil {
 		return nil, err
 	}
 	if l.Items == nil {
 		l.Items = []T{}
 	}
 	return l.Items, nil
+}
+
+// each sends a read POST whose answer dec decodes as it streams, without
+// the client's size cap (CampaignDetails).
+func (c *Client) each(ctx context.Context, path string, body any, dec bodyDecoder) error {
+	cl, err := c.newRequest(ctx, retry.Read, http.MethodPost, path, body)
+	if err != nil {
+		return err
+	}
+	cl.unbounded = true
+	_, err = c.do(cl, dec)
+	return err
+}
+
+// download sends a read POST whose answer, CSV, is copied to w as it
+// streams; it returns the bytes copied.
+func (c *Client) download(ctx context.Context, path string, body any, w io.Writer) (int64, error) {
+	cl, err := c.newRequest(ctx, retry.Read, http.MethodPost, path, body)
+	if err != nil {
+		return 0, err
+	}
+	cl.req.Header.Set("Accept", "text/csv, application/json")
+	return c.do(cl, w)
 }
 
 // maxItems bounds how many items of T a list answer of at most limit bytes

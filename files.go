@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/chatinc/chatinc-go/internal/csvcheck"
+	"github.com/chatinc/chatinc-go/internal/retry"
 )
 
 // File is a CSV file to upload, from a path or from a reader. Uploads stream:
@@ -139,6 +140,16 @@ func csvError(err error) error {
 		return invalid("file", "%s", he.Reason)
 	}
 	return fmt.Errorf("chatinc: reading CSV: %w", err)
+}
+
+// upload sends a from-file call to path: the text fields, then f as the
+// "file" part, once f's header has been checked (newCSVUpload).
+func (c *Client) upload(ctx context.Context, path string, f File, fields ...formField) (*Result, error) {
+	body, err := newCSVUpload(fields, f)
+	if err != nil {
+		return nil, err
+	}
+	return c.post(ctx, retry.IdempotentWrite, path, body)
 }
 
 // newCSVUpload is the body of a from-file call: fields, then f as the
@@ -367,7 +378,7 @@ type multipartBody struct {
 	boundary   string
 	head, tail []byte
 	file       *source
-	ctx        context.Context // the call's, set by newRequest
+	ctx        context.Context // the call's, set by begin
 
 	mu     sync.Mutex
 	bodies []*lazyBody // every attempt's, for closeAll
@@ -434,6 +445,13 @@ func (m *multipartBody) length() int64 {
 }
 
 func (m *multipartBody) replayable() bool { return m.file.replayable }
+
+// begin keeps the call's context, which ends a stalled read of a caller's
+// reader.
+func (m *multipartBody) begin(ctx context.Context) { m.ctx = ctx }
+
+// end closes the body of every attempt (closeAll).
+func (m *multipartBody) end() { m.closeAll() }
 
 // open returns the body for one attempt. The file is opened on the first
 // Read, not here: go-retryablehttp calls open once while building the

@@ -2,7 +2,9 @@ package chatinc
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -74,6 +76,55 @@ func checkNames(field string, ids []string) error {
 		if err := checkName(fmt.Sprintf("%s[%d]", field, i), id); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkFields checks the text fields of an upload with checkName, in the
+// order given.
+func checkFields(fields ...formField) error {
+	for _, f := range fields {
+		if err := checkName(f.name, f.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkPhone checks the phone number n, named field in the error, with
+// NormalizeNumber's rule. What is sent stays as the caller wrote it.
+func checkPhone(field, n string) error {
+	if _, reason := checkNumber(n, false); reason != "" {
+		return invalid(field, "%s", reason)
+	}
+	return nil
+}
+
+// checkContacts checks each contact's number, naming it contacts[i].number.
+func checkContacts(contacts []Contact) error {
+	for i, ct := range contacts {
+		if err := checkPhone(fmt.Sprintf("contacts[%d].number", i), ct.Number); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkHTTPURL checks that s is an absolute http(s) URL.
+func checkHTTPURL(field, s string) error {
+	if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return invalid(field, "%q is not an absolute http(s) URL", s)
+	}
+	return nil
+}
+
+// checkTimeToRun refuses a schedule more than maxTimeToRunSlip in the
+// past: the API would send at once, which a caller who scheduled a send
+// (often in the wrong time zone) did not mean.
+func checkTimeToRun(t time.Time) error {
+	if !t.IsZero() && time.Since(t) > maxTimeToRunSlip {
+		return invalid("timeToRun", "%s is %s in the past; the zero time sends at once",
+			t.Format(time.RFC3339), time.Since(t).Round(time.Second))
 	}
 	return nil
 }

@@ -49,8 +49,8 @@ func (p VariableGroupParams) validate() error {
 		known[f] = true
 	}
 	for i, row := range p.Values {
-		if err := validatePhone(row.Number); err != nil {
-			return invalid(fmt.Sprintf("values[%d].number", i), "%s", err.Reason)
+		if err := checkPhone(fmt.Sprintf("values[%d].number", i), row.Number); err != nil {
+			return err
 		}
 		for k, v := range row.Values {
 			if !known[k] {
@@ -206,17 +206,17 @@ type VariableGroupFileParams struct {
 	File File
 }
 
+func (p VariableGroupFileParams) validate() error {
+	return checkFields(formField{"id", p.ID}, formField{"name", p.Name}, formField{"audienceId", p.AudienceID})
+}
+
 // CreateVariableGroup creates a variable group with its rows:
 // POST /create/variable/group. It is the JS library's createVariableGroup.
 func (c *Client) CreateVariableGroup(ctx context.Context, p VariableGroupParams) (*Result, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	cl, err := c.newRequest(ctx, retry.IdempotentWrite, http.MethodPost, "create/variable/group", p)
-	if err != nil {
-		return nil, err
-	}
-	return c.result(cl)
+	return c.post(ctx, retry.IdempotentWrite, "create/variable/group", p)
 }
 
 // CreateVariableGroupFromFile creates a variable group from a CSV file, and
@@ -225,21 +225,11 @@ func (c *Client) CreateVariableGroup(ctx context.Context, p VariableGroupParams)
 // audienceId). The file streams; it is never held in memory. Its header is
 // checked before sending, as CreateAudienceFromFile checks it.
 func (c *Client) CreateVariableGroupFromFile(ctx context.Context, p VariableGroupFileParams) (*Result, error) {
-	for _, f := range []struct{ field, value string }{{"id", p.ID}, {"name", p.Name}, {"audienceId", p.AudienceID}} {
-		if err := checkName(f.field, f.value); err != nil {
-			return nil, err
-		}
-	}
-	fields := []formField{{"name", p.Name}, {"id", p.ID}, {"audienceId", p.AudienceID}}
-	body, err := newCSVUpload(fields, p.File)
-	if err != nil {
+	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	cl, err := c.newRequest(ctx, retry.IdempotentWrite, http.MethodPost, "create/variable/group/from/file", body)
-	if err != nil {
-		return nil, err
-	}
-	return c.result(cl)
+	return c.upload(ctx, "create/variable/group/from/file", p.File,
+		formField{"name", p.Name}, formField{"id", p.ID}, formField{"audienceId", p.AudienceID})
 }
 
 // RetrieveVariableGroups lists the account's variable groups, including
