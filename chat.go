@@ -285,8 +285,6 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c.rc = &retryablehttp.Client{
 		HTTPClient:     &doer,
 		Logger:         nil, // retryablehttp's own logger writes to stderr; ours is slog
-		RetryWaitMin:   c.retryWaitMin,
-		RetryWaitMax:   c.retryWaitMax,
 		RetryMax:       c.retryMax,
 		CheckRetry:     checkRetry,
 		Backoff:        noBackoff,
@@ -955,15 +953,14 @@ func (cl *call) readBody(resp *http.Response) error {
 // into an *APIError. cut says that
 // body is the start of a longer answer.
 func (cl *call) checkResponse(resp *http.Response, body []byte, cut bool) error {
-	if _, isErr := wire.ErrorMessage(body); resp.StatusCode < 300 && !isErr {
+	msg, isErr := wire.ErrorMessage(body)
+	if resp.StatusCode < 300 && !isErr {
 		return nil
 	}
 	// The key is redacted before any text is cut, so that no part of it
-	// survives a cut, and again from the message once its escapes (JSON,
-	// HTML) are undone.
-	key := cl.c.key()
-	text := []byte(key.redact(string(body), cut))
-	msg, isErr := wire.ErrorMessage(text)
+	// survives a cut, and from the message (in apiError) once its escapes
+	// (JSON, HTML) are undone.
+	text := []byte(cl.c.key().redact(string(body), cut))
 	if !isErr {
 		msg = wire.ErrorText(text, 512)
 	}
@@ -1127,8 +1124,11 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 			slog.Duration("wait", wait))
 	}
 	if resp != nil {
-		// Read what is left of the answer (a bounded amount) so that its
-		// connection goes back to the pool for the next attempt.
+		// Read what is left of the answer (up to 64 KiB) so that its
+		// connection goes back to the pool for the next attempt, and during
+		// the wait. retryablehttp's own drain, after this returns, reads
+		// only 4 KiB, and finds the body closed
+		// (TestConnectionsReused).
 		drainAndClose(resp.Body)
 	}
 	t := time.NewTimer(wait)
@@ -1151,7 +1151,8 @@ func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (aga
 		errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrFileChanged)) {
 		return false, "", 0
 	}
-	again, reason = retry.Check(cl.class, resp, err, cl.connMade.Load())
+	now := time.Now()
+	again, reason = retry.Check(cl.class, resp, err, cl.connMade.Load(), now)
 	if !again {
 		return false, "", 0
 	}
@@ -1163,7 +1164,7 @@ func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (aga
 	// A Retry-After beyond retry.MaxRetryAfter, or a wait that would outlast
 	// the context, is not slept: the caller gets this answer (an *APIError
 	// with RetryAfter set) at once.
-	wait, again = retry.Wait(cl.c.retryWaitMin, cl.c.retryWaitMax, cl.attempt, retryAfter, time.Now(), deadline)
+	wait, again = retry.Wait(cl.c.retryWaitMin, cl.c.retryWaitMax, cl.attempt, retryAfter, now, deadline)
 	return again, reason, wait
 }
 
@@ -1316,16 +1317,9 @@ func (r *Result) UnmarshalJSON(data []byte) error {
 		CampaignID wire.String `json:"campaignId"`
 		RunID      wire.String `json:"runId"`
 	}
-	obj := bytes.TrimSpace(data)
-	if len(obj) > 0 && obj[0] == '[' {
-		var elems []json.RawMessage
-		if err := json.Unmarshal(obj, &elems); err != nil {
-			return err
-		}
-		obj = nil
-		if len(elems) > 0 {
-			obj = elems[0]
-		}
+	obj, err := wire.First(data)
+	if err != nil {
+		return err
 	}
 	if len(bytes.TrimSpace(obj)) > 0 {
 		if err := json.Unmarshal(obj, &w); err != nil {

@@ -52,8 +52,10 @@ const MaxRetryAfter = 60 * time.Second
 // again, and why. connMade tells whether a connection to the server was
 // obtained during the attempt (after which request bytes may have left).
 // Errors the caller has already judged permanent (a cancelled context, a
-// refused redirect) must not reach Check.
-func Check(class Class, resp *http.Response, err error, connMade bool) (retry bool, reason string) {
+// refused redirect) must not reach Check. now is the time a Retry-After
+// date is read against, the same the caller gives Wait: Check reads no
+// clock.
+func Check(class Class, resp *http.Response, err error, connMade bool, now time.Time) (retry bool, reason string) {
 	if err != nil {
 		if permanentTransportError(err) {
 			return false, ""
@@ -76,7 +78,7 @@ func Check(class Class, resp *http.Response, err error, connMade bool) (retry bo
 		return true, "429 Too Many Requests"
 	case class == Send:
 		if code == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "" {
-			if _, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if _, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
 				return true, "503 Service Unavailable with Retry-After"
 			}
 		}

@@ -68,9 +68,8 @@ func ErrorMessage(body []byte) (msg string, isError bool) {
 		return "", false
 	}
 	if body[0] == '[' {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		var first json.RawMessage
-		if _, err := dec.Token(); err != nil || !dec.More() || dec.Decode(&first) != nil {
+		first, err := First(body)
+		if err != nil || first == nil {
 			return "", false
 		}
 		if msg, isError = envelopeMessage(first); !isError || !json.Valid(body) {
@@ -79,6 +78,28 @@ func ErrorMessage(body []byte) (msg string, isError bool) {
 		return msg, true
 	}
 	return envelopeMessage(body)
+}
+
+// First returns an answer's object: data itself, or, when data is an array,
+// its first element (nil for an empty array). The rest of an array is not
+// decoded.
+func First(data []byte) (json.RawMessage, error) {
+	t := bytes.TrimSpace(data)
+	if len(t) == 0 || t[0] != '[' {
+		return data, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(t))
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	if !dec.More() {
+		return nil, nil
+	}
+	var first json.RawMessage
+	if err := dec.Decode(&first); err != nil {
+		return nil, err
+	}
+	return first, nil
 }
 
 // text returns a JSON value as text: a scalar as String decodes it, an
