@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,19 +21,6 @@ import (
 
 // These tests drive every SDK call against the simulator, through the real
 // transport: what a user's integration test does.
-
-// newSimClient starts a simulator and returns a client for it. The
-// simulator is strict, so every test through it also checks that the SDK
-// sends no JSON field the API does not know.
-func newSimClient(t *testing.T, opts ...chatinctest.Option) (*chatinc.Client, *chatinctest.Server) {
-	t.Helper()
-	srv := chatinctest.NewServer(append([]chatinctest.Option{chatinctest.WithStrict()}, opts...)...)
-	t.Cleanup(srv.Close)
-	c, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL),
-		chatinc.WithRetryWait(time.Millisecond, 2*time.Millisecond))
-	require.NoError(t, err)
-	return c, srv
-}
 
 func contacts(numbers ...string) []chatinc.Contact {
 	out := make([]chatinc.Contact, len(numbers))

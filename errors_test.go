@@ -56,14 +56,14 @@ func TestEveryCallReturnsAPIError(t *testing.T) {
 		{400, nil}, {401, chatinc.ErrUnauthorized}, {403, chatinc.ErrUnauthorized},
 		{404, chatinc.ErrNotFound}, {429, chatinc.ErrRateLimited}, {500, nil},
 	} {
-		for _, call := range everyCall() {
-			t.Run(fmt.Sprintf("%d/%s", tt.status, call.name), func(t *testing.T) {
+		for name, call := range everyCall() {
+			t.Run(fmt.Sprintf("%d/%s", tt.status, name), func(t *testing.T) {
 				c, mock := newTestClient(t, chatinc.WithRetryMax(0))
 				var seen requestOf
 				answerAll(mock, &seen, tt.status, nil, func(r *http.Request) string {
 					return `{"status":"error","message":"refused for ` + r.Header.Get("Authorization") + `"}`
 				})
-				err := call.do(context.Background(), c)
+				err := call(context.Background(), c)
 				var apiErr *chatinc.APIError
 				require.ErrorAs(t, err, &apiErr)
 				assert.Equal(t, tt.status, apiErr.StatusCode)
@@ -89,12 +89,12 @@ func TestErrorStatusInA2xxBody(t *testing.T) {
 		`[{"status":"error","message":"quota exceeded"}]`,
 		`{"status":"ERROR","error":"quota exceeded"}`,
 	} {
-		for _, call := range everyCall() {
-			t.Run(call.name+"/"+body, func(t *testing.T) {
+		for name, call := range everyCall() {
+			t.Run(name+"/"+body, func(t *testing.T) {
 				c, mock := newTestClient(t)
 				var seen requestOf
 				answerAll(mock, &seen, 200, nil, func(*http.Request) string { return body })
-				err := call.do(context.Background(), c)
+				err := call(context.Background(), c)
 				var apiErr *chatinc.APIError
 				require.ErrorAs(t, err, &apiErr)
 				assert.Equal(t, 200, apiErr.StatusCode)
@@ -184,16 +184,16 @@ func TestMalformedSuccessIsDecodeError(t *testing.T) {
 		`{"status":{"code":1}}`,
 		`<html>OK</html>`,
 	} {
-		for _, call := range everyCall() {
-			if call.name == "RetrieveCampaignDetailsCSV" {
+		for name, call := range everyCall() {
+			if name == "RetrieveCampaignDetailsCSV" {
 				continue // streams the body as it is
 			}
-			t.Run(call.name+"/"+body, func(t *testing.T) {
+			t.Run(name+"/"+body, func(t *testing.T) {
 				c, mock := newTestClient(t)
 				var seen requestOf
 				answerAll(mock, &seen, 200, nil, func(*http.Request) string { return body })
 				var err error
-				require.NotPanics(t, func() { err = call.do(context.Background(), c) })
+				require.NotPanics(t, func() { err = call(context.Background(), c) })
 				var decErr *chatinc.DecodeError
 				require.ErrorAs(t, err, &decErr)
 				assert.Equal(t, 200, decErr.StatusCode)
@@ -224,9 +224,9 @@ func TestContextCancelled(t *testing.T) {
 	cancel()
 	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer cancel()
-	for _, call := range everyCall() {
-		assert.ErrorIs(t, call.do(cancelled, c), context.Canceled, call.name)
-		assert.ErrorIs(t, call.do(expired, c), context.DeadlineExceeded, call.name)
+	for name, call := range everyCall() {
+		assert.ErrorIs(t, call(cancelled, c), context.Canceled, name)
+		assert.ErrorIs(t, call(expired, c), context.DeadlineExceeded, name)
 	}
 	assert.Zero(t, hits.Load())
 
@@ -234,8 +234,8 @@ func TestContextCancelled(t *testing.T) {
 	// request either: the SDK checks the context before the first attempt.
 	mc, mock := newTestClient(t)
 	mock.RegisterNoResponder(respond(t, 200, okAnswer, nil))
-	for _, call := range everyCall() {
-		assert.ErrorIs(t, call.do(cancelled, mc), context.Canceled, call.name)
+	for name, call := range everyCall() {
+		assert.ErrorIs(t, call(cancelled, mc), context.Canceled, name)
 	}
 	assert.Zero(t, mock.GetTotalCallCount(), "no request reached a context-blind transport")
 }

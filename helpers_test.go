@@ -1,13 +1,17 @@
 package chatinc_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	chatinc "github.com/chatinc/chatinc-go"
+	"github.com/chatinc/chatinc-go/chatinctest"
 )
 
 // testKey is the API key of test clients.
@@ -25,19 +30,97 @@ const testKey = "sk_test_helpers_0123456789"
 // so a request that lost the /v1 prefix finds no responder.
 const testBaseURL = "https://api.test.chatinc/v1"
 
+// newClientOf returns a client of the test server at baseURL (with its
+// version prefix) that authenticates with key and waits 1–2 ms between
+// attempts; opts come last, so they override. Every test client below is
+// made here.
+func newClientOf(t *testing.T, key, baseURL string, opts ...chatinc.Option) *chatinc.Client {
+	t.Helper()
+	c, err := chatinc.NewClient(key, append([]chatinc.Option{
+		chatinc.WithBaseURL(baseURL),
+		chatinc.WithRetryWait(time.Millisecond, 2*time.Millisecond),
+	}, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
 // newTestClient returns a client whose transport is an httpmock transport
 // (never the global default), with 1 ms retry waits.
 func newTestClient(t *testing.T, opts ...chatinc.Option) (*chatinc.Client, *httpmock.MockTransport) {
 	t.Helper()
 	mock := httpmock.NewMockTransport()
-	all := append([]chatinc.Option{
+	return newClientOf(t, testKey, testBaseURL, append([]chatinc.Option{
 		chatinc.WithHTTPClient(&http.Client{Transport: mock}),
-		chatinc.WithBaseURL(testBaseURL),
 		chatinc.WithRetryWait(time.Millisecond, time.Millisecond),
-	}, opts...)
-	c, err := chatinc.NewClient(testKey, all...)
-	require.NoError(t, err)
-	return c, mock
+	}, opts...)...), mock
+}
+
+// newSimClient starts a simulator and returns a client for it. The
+// simulator is strict, so every test through it also checks that the SDK
+// sends no JSON field the API does not know.
+func newSimClient(t *testing.T, opts ...chatinctest.Option) (*chatinc.Client, *chatinctest.Server) {
+	t.Helper()
+	srv := chatinctest.NewServer(append([]chatinctest.Option{chatinctest.WithStrict()}, opts...)...)
+	t.Cleanup(srv.Close)
+	return newClientOf(t, srv.APIKey, srv.URL), srv
+}
+
+// newLoggedClient returns a client of srv (a fault server) that logs to a
+// sink, the recorder of its log lines.
+func newLoggedClient(t *testing.T, srv *faultServer, opts ...chatinc.Option) (*chatinc.Client, *logSink) {
+	t.Helper()
+	sink, logger := newLogSink()
+	return newClientOf(t, faultKey, srv.URL+"/v1", append([]chatinc.Option{chatinc.WithLogger(logger)}, opts...)...), sink
+}
+
+// logSink collects a client's log lines as JSON objects.
+type logSink struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// newLogSink returns a sink and a Debug-level logger writing to it.
+func newLogSink() (*logSink, *slog.Logger) {
+	s := &logSink{}
+	return s, slog.New(slog.NewJSONHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func (s *logSink) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+// text returns everything logged so far.
+func (s *logSink) text() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+// records returns the log lines, decoded.
+func (s *logSink) records() []map[string]any {
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(s.text()))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var rec map[string]any
+		if json.Unmarshal(sc.Bytes(), &rec) == nil {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// count returns how many lines carry msg.
+func (s *logSink) count(msg string) int {
+	n := 0
+	for _, rec := range s.records() {
+		if rec["msg"] == msg {
+			n++
+		}
+	}
+	return n
 }
 
 // url returns the mocked URL of an API path such as "/create/campaign".
@@ -158,8 +241,73 @@ func testNoBody(t *testing.T, r *http.Request) {
 }
 
 // apiCall is a call of the client with fixed arguments, its result
-// dropped.
+// dropped: the one type for "a call" in these tests (the call table, the
+// fault matrix's columns, the input and wire cases).
 type apiCall func(ctx context.Context, c *chatinc.Client) error
+
+// faultCSV is the file the upload calls send.
+const faultCSV = "number\n+15550000001\n+15550000002\n"
+
+// everyCall returns each of the client's thirteen calls, by name, with
+// fixed, valid arguments.
+func everyCall() map[string]apiCall {
+	file := func() chatinc.File { return chatinc.FileFromReader("rows.csv", strings.NewReader(faultCSV)) }
+	return map[string]apiCall{
+		"CreateCampaign": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.CreateCampaign(ctx, chatinc.CampaignParams{Title: "T", Message: "M"}, chatinc.CampaignOptions{})
+			return err
+		},
+		"RunCampaign": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.RunCampaign(ctx, chatinc.RunCampaignParams{CampaignID: "cmp-1", Audiences: []string{"all"}})
+			return err
+		},
+		"RetrieveCampaigns": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.RetrieveCampaigns(ctx, chatinc.RetrieveCampaignsOptions{Active: true})
+			return err
+		},
+		"RetrieveCampaignDetails": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.RetrieveCampaignDetails(ctx, "cmp-1")
+			return err
+		},
+		"RetrieveCampaignDetailsCSV": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.RetrieveCampaignDetailsCSV(ctx, "cmp-1", &strings.Builder{})
+			return err
+		},
+		"CreateAudience": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.CreateAudience(ctx, chatinc.AudienceParams{ID: "aud-1", Name: "A"})
+			return err
+		},
+		"AddContactsToAudience": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.AddContactsToAudience(ctx, "aud-1", []chatinc.Contact{{Number: "+15550000001"}})
+			return err
+		},
+		"CreateAudienceFromFile": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.CreateAudienceFromFile(ctx, chatinc.AudienceFileParams{ID: "aud-1", Name: "A", File: file()})
+			return err
+		},
+		"RetrieveAudiences": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.RetrieveAudiences(ctx)
+			return err
+		},
+		"RetrieveAudienceContacts": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.RetrieveAudienceContacts(ctx, "aud-1")
+			return err
+		},
+		"CreateVariableGroup": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.CreateVariableGroup(ctx, chatinc.VariableGroupParams{ID: "vg-1", Name: "contact", Fields: []string{"name"},
+				Values: []chatinc.Row{{Number: "+15550000001", Values: map[string]string{"name": "Ana"}}}})
+			return err
+		},
+		"CreateVariableGroupFromFile": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.CreateVariableGroupFromFile(ctx, chatinc.VariableGroupFileParams{ID: "vg-1", Name: "contact", AudienceID: "aud-1", File: file()})
+			return err
+		},
+		"RetrieveVariableGroups": func(ctx context.Context, c *chatinc.Client) error {
+			_, err := c.RetrieveVariableGroups(ctx)
+			return err
+		},
+	}
+}
 
 // callWith returns the call of method m, a method expression such as
 // (*chatinc.Client).CreateAudience, with argument arg.

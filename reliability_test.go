@@ -1,17 +1,14 @@
 package chatinc_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -43,9 +40,6 @@ var updateReliability = flag.Bool("update-reliability", false, "rewrite the faul
 // faultKey is the API key of the fault tests' clients.
 const faultKey = "sk_test_fault_matrix_0123456789"
 
-// faultCSV is the file the upload calls send.
-const faultCSV = "number\n+15550000001\n+15550000002\n"
-
 // faultOK is a success answer every call of the matrix accepts.
 const faultOK = `{"status":"success","message":"ok","id":"aud-1","campaignId":"cmp-1","audiences":[{"id":"aud-1","name":"A"}]}`
 
@@ -54,7 +48,7 @@ type faultClass struct {
 	name   string // the matrix's column heading
 	upload bool   // the call sends faultCSV as a multipart file
 	send   bool   // CreateCampaign or RunCampaign
-	call   func(ctx context.Context, c *chatinc.Client) error
+	call   apiCall
 }
 
 // nonSeeker hides every method of a reader but Read: an upload from it
@@ -788,56 +782,6 @@ func faultMatrixTable() string {
 		b.WriteString("\n")
 	}
 	return b.String()
-}
-
-// logSink collects a client's log lines as JSON objects.
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// newLogSink returns a sink and a Debug-level logger writing to it.
-func newLogSink() (*logSink, *slog.Logger) {
-	s := &logSink{}
-	return s, slog.New(slog.NewJSONHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-func (s *logSink) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-// text returns everything logged so far.
-func (s *logSink) text() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
-// records returns the log lines, decoded.
-func (s *logSink) records() []map[string]any {
-	var out []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(s.text()))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var rec map[string]any
-		if json.Unmarshal(sc.Bytes(), &rec) == nil {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
-// count returns how many lines carry msg.
-func (s *logSink) count(msg string) int {
-	n := 0
-	for _, rec := range s.records() {
-		if rec["msg"] == msg {
-			n++
-		}
-	}
-	return n
 }
 
 // TestRetryAfterHonouredBeyondBackoffBounds checks that a Retry-After of 1 s

@@ -267,35 +267,16 @@ func TestListAnswerMemoryBounded(t *testing.T) {
 	const limit = 4 << 20
 	body := "[" + strings.Repeat("{},", limit/3-1) + "{}]"
 	require.LessOrEqual(t, len(body), limit)
-	for _, call := range []struct {
-		name string
-		call func(context.Context, *chatinc.Client) error
-	}{
-		{"RetrieveCampaigns", func(ctx context.Context, c *chatinc.Client) error {
-			_, err := c.RetrieveCampaigns(ctx, chatinc.RetrieveCampaignsOptions{})
-			return err
-		}},
-		{"RetrieveAudiences", func(ctx context.Context, c *chatinc.Client) error {
-			_, err := c.RetrieveAudiences(ctx)
-			return err
-		}},
-		{"RetrieveAudienceContacts", func(ctx context.Context, c *chatinc.Client) error {
-			_, err := c.RetrieveAudienceContacts(ctx, "a")
-			return err
-		}},
-		{"RetrieveVariableGroups", func(ctx context.Context, c *chatinc.Client) error {
-			_, err := c.RetrieveVariableGroups(ctx)
-			return err
-		}},
-	} {
-		t.Run(call.name, func(t *testing.T) {
+	for _, name := range []string{"RetrieveCampaigns", "RetrieveAudiences", "RetrieveAudienceContacts", "RetrieveVariableGroups"} {
+		call := everyCall()[name]
+		t.Run(name, func(t *testing.T) {
 			c, mock := newTestClient(t, chatinc.WithMaxResponseBytes(limit))
 			mock.RegisterNoResponder(func(*http.Request) (*http.Response, error) {
 				return newResponse(200, "application/json", body), nil
 			})
 			var err error
-			use := measure(func() { err = call.call(context.Background(), c) })
-			t.Logf("%s: %v; %v", call.name, use, err)
+			use := measure(func() { err = call(context.Background(), c) })
+			t.Logf("%s: %v; %v", name, use, err)
 			assert.ErrorIs(t, err, chatinc.ErrResponseTooLarge)
 			assert.Less(t, use.peakHeap, uint64(8*limit), "the heap grew by more than 8 times the cap")
 		})

@@ -49,8 +49,8 @@ func TestKeyOnlyInAuthorizationHeader(t *testing.T) {
 	defer srv.Close()
 	c, err := chatinc.NewClient(faultKey, chatinc.WithBaseURL(srv.URL+"/v1"))
 	require.NoError(t, err)
-	for _, call := range everyCall() {
-		require.NoError(t, call.do(context.Background(), c), call.name)
+	for name, call := range everyCall() {
+		require.NoError(t, call(context.Background(), c), name)
 	}
 	assert.Equal(t, len(everyCall()), seen)
 	assert.Empty(t, leaks)
@@ -119,7 +119,8 @@ func TestRedirectToAnotherHostRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, call := range []namedCall{everyCall()[8], everyCall()[0]} { // RetrieveAudiences, CreateCampaign
+			for _, name := range []string{"RetrieveAudiences", "CreateCampaign"} {
+				call := everyCall()[name]
 				p := newRedirectPair(t, tt.fromTLS, tt.toTLS)
 				opts := []chatinc.Option{chatinc.WithBaseURL(p.from.URL + "/v1"),
 					chatinc.WithRetryWait(time.Millisecond, time.Millisecond)}
@@ -128,11 +129,11 @@ func TestRedirectToAnotherHostRefused(t *testing.T) {
 				}
 				c, err := chatinc.NewClient(faultKey, opts...)
 				require.NoError(t, err)
-				err = call.do(context.Background(), c)
-				require.ErrorIs(t, err, chatinc.ErrRedirectRefused, call.name)
+				err = call(context.Background(), c)
+				require.ErrorIs(t, err, chatinc.ErrRedirectRefused, name)
 				assert.NotContains(t, err.Error(), faultKey)
-				assert.Equal(t, 1, p.fromHits, "%s: not retried", call.name)
-				assert.Zero(t, p.toHits, "%s: nothing reaches the other host", call.name)
+				assert.Equal(t, 1, p.fromHits, "%s: not retried", name)
+				assert.Zero(t, p.toHits, "%s: nothing reaches the other host", name)
 			}
 		})
 	}
