@@ -535,13 +535,12 @@ type call struct {
 	// the value of callKey.
 	context.Context
 
-	c          *Client
-	class      retry.Class
-	method     string
-	path       string // relative to the base URL, for errors and logs
-	req        *retryablehttp.Request
-	sends      requestBody // what the call sends, or nil
-	replayable bool        // false for an upload from a reader that cannot seek
+	c      *Client
+	class  retry.Class
+	method string
+	path   string // relative to the base URL, for errors and logs
+	req    *retryablehttp.Request
+	sends  requestBody // what the call sends, or nil
 
 	attempt   int
 	start     time.Time
@@ -654,7 +653,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	// their concatenation.
 	u := c.base + path
 	// The path for errors and logs, "/" and path, is the end of u.
-	cl := &call{Context: ctx, c: c, class: class, method: method, path: u[len(c.base)-1:], replayable: true, attempt: -1}
+	cl := &call{Context: ctx, c: c, class: class, method: method, path: u[len(c.base)-1:], attempt: -1}
 	cl.trace.GotConn = cl.gotConn
 	ctx = httptrace.WithClientTrace(cl, &cl.trace)
 
@@ -666,7 +665,6 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	if b != nil {
 		b.begin(ctx)
 		cl.sends = b
-		cl.replayable = b.replayable()
 		reqBody = retryablehttp.ReaderFunc(b.open)
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, u, reqBody)
@@ -1144,7 +1142,7 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 
 // decide applies the retry rule to an attempt that ended with resp or err.
 func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (again bool, reason string, wait time.Duration) {
-	if ctx.Err() != nil || !cl.replayable || cl.attempt >= cl.c.retryMax {
+	if ctx.Err() != nil || (cl.sends != nil && !cl.sends.replayable()) || cl.attempt >= cl.c.retryMax {
 		return false, "", 0
 	}
 	if err != nil && (errors.Is(err, ErrRedirectRefused) || errors.Is(err, errTooManyRedirects) ||

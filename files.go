@@ -512,7 +512,7 @@ func (b *lazyBody) Read(p []byte) (int, error) {
 		}
 		if b.m.file.callers {
 			ctx := b.m.ctx
-			if ctx == nil { // a body made outside newRequest
+			if ctx == nil { // a body made outside a call (tests)
 				ctx = context.Background()
 			}
 			f = newInterruptible(ctx, f)
