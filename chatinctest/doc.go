@@ -9,6 +9,18 @@
 //	defer srv.Close()
 //	chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL))
 //
+// NewTLSServer serves it over HTTPS and HTTP/2, as the API is served; pass
+// its Client, which trusts the test certificate, to chatinc.WithHTTPClient.
+//
+// NewHandler returns the same simulator as an http.Handler, to mount in a
+// server of your own (beside other handlers, behind TLS, on a port of your
+// choosing), as httptest.NewServer serves the handler it is given; it
+// serves the API under /v1 and has the Server's methods.
+//
+// The package shares no code with the SDK it simulates: it does not import
+// it, so that a mistake in the SDK's wire format is caught rather than
+// shared.
+//
 // The simulator keeps state like the API: audiences and their contacts,
 // variable groups, campaigns and their runs. It validates every request as
 // the API does and answers errors in its shape,
@@ -72,12 +84,20 @@
 // beyond a rate. Requests returns the most recent requests the server
 // received (a bounded log, see WithRequestLog) and RequestCount counts all
 // of them, for assertions such as "the campaign was sent once". A request
-// is handled in this order: it is logged; without the API key it gets 401;
-// an injected fault for its path takes it (the API then does not act on it,
-// unless the fault has ActFirst); over the rate limit it gets 429;
-// otherwise the API answers it. So unauthorized requests do not use up
-// faults, and neither they nor faulted requests count against the rate
-// limit.
+// is handled in this order:
+//
+//  1. It is logged. The Authorization value is never stored.
+//  2. Without the API key it gets 401.
+//  3. An injected fault for its path takes it: the API then does not act
+//     on it, unless the fault has ActFirst (the API acts, steps 5 and 6,
+//     and its answer is discarded) or is a delay alone.
+//  4. Over the rate limit it gets 429.
+//  5. An unknown path gets 404, a known one with the wrong method 405.
+//  6. The endpoint checks the request (400 naming the field or CSV line,
+//     404 for an unknown audience or campaign) and acts on it.
+//
+// So unauthorized requests do not use up faults, and neither they nor
+// faulted requests count against the rate limit.
 //
 // # Unknown fields
 //

@@ -1,12 +1,16 @@
 package chatinctest_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 
+	chatinc "github.com/chatinc/chatinc-go"
 	"github.com/chatinc/chatinc-go/chatinctest"
 )
 
@@ -33,17 +37,74 @@ func post(srv *chatinctest.Server, path, body string) {
 func ExampleNewServer() {
 	srv := chatinctest.NewServer()
 	defer srv.Close()
-	// With the SDK: chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL)).
+	chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
 
-	post(srv, "/create/audience", `{"id":"vip","name":"VIP","contacts":[{"number":"+1 555 010 0001"}]}`)
-	post(srv, "/retrieve/audience/contacts", `{"id":"vip"}`)
-	post(srv, "/retrieve/audience/contacts", `{"id":"nope"}`)
+	res, err := chat.CreateAudience(ctx, chatinc.AudienceParams{
+		ID:       "vip",
+		Name:     "VIP",
+		Contacts: []chatinc.Contact{{Number: "+1 555 010 0001"}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Message)
+	contacts, err := chat.RetrieveAudienceContacts(ctx, "vip")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(contacts)
+	_, err = chat.RetrieveAudienceContacts(ctx, "nope")
+	fmt.Println(errors.Is(err, chatinc.ErrNotFound), err)
 	fmt.Println(srv.RequestCount("/retrieve/audience/contacts"), "requests for contacts")
 	// Output:
-	// 200 {"contactsAdded":1,"id":"vip","message":"audience created","status":"success","totalContacts":1}
-	// 200 {"contacts":[{"number":"+15550100001"}],"id":"vip","status":"success"}
-	// 404 {"message":"audience \"nope\" not found","status":"error"}
+	// audience created
+	// [{+15550100001}]
+	// true chatinc: POST /retrieve/audience/contacts: 404 Not Found: audience "nope" not found
 	// 2 requests for contacts
+}
+
+// NewTLSServer serves the simulator over HTTPS and HTTP/2, as the API is
+// served; its Client trusts the test certificate.
+func ExampleNewTLSServer() {
+	srv := chatinctest.NewTLSServer()
+	defer srv.Close()
+	chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL), chatinc.WithHTTPClient(srv.Client()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	audiences, err := chat.RetrieveAudiences(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(audiences), "audiences over", srv.URL[:len("https")])
+	// Output: 0 audiences over https
+}
+
+// NewHandler serves the simulator from a server of your own: here under
+// /chatinc, beside the other handlers of a test server.
+func ExampleNewHandler() {
+	sim := chatinctest.NewHandler(chatinctest.WithAPIKey("sk_test_example"))
+	defer sim.Close()
+	mux := http.NewServeMux()
+	mux.Handle("/chatinc/", http.StripPrefix("/chatinc", sim))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	chat, err := chatinc.NewClient(sim.APIKey(), chatinc.WithBaseURL(srv.URL+"/chatinc/v1"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	groups, err := chat.RetrieveVariableGroups(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(groups), "variable groups;", sim.RequestCount("/retrieve/variable/groups"), "request")
+	// Output: 0 variable groups; 1 request
 }
 
 func ExampleServer_InjectFault() {

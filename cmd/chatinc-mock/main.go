@@ -1,6 +1,6 @@
-// Command chatinc-mock serves a simulator of the Chat Inc API (the one
-// package chatinctest starts in tests) on a port, for curl, clients in
-// other languages and test networks such as a docker-compose service:
+// Command chatinc-mock serves the Chat Inc API simulator of package
+// chatinctest (its NewHandler) on a port, for curl, clients in other
+// languages and test networks such as a docker-compose service:
 //
 //	go run ./cmd/chatinc-mock [-addr 127.0.0.1:8080] [-api-key KEY] [-seed N] [-strict]
 //	                          [-tls [-cert-out FILE] [-san NAME,...] | -cert FILE -key FILE]
@@ -42,7 +42,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/chatinc/chatinc-go/internal/simulator"
+	"github.com/chatinc/chatinc-go/chatinctest"
 )
 
 func main() {
@@ -90,7 +90,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	sim := simulator.New(simulator.Config{APIKey: *apiKey, Seed: *seed, Strict: *strict, Logger: logger})
+	opts := []chatinctest.Option{chatinctest.WithAPIKey(*apiKey), chatinctest.WithSeed(*seed), chatinctest.WithLogger(logger)}
+	if *strict {
+		opts = append(opts, chatinctest.WithStrict())
+	}
+	sim := chatinctest.NewHandler(opts...)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

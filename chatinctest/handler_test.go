@@ -1,4 +1,4 @@
-package simulator
+package chatinctest
 
 import (
 	"bytes"
@@ -157,7 +157,7 @@ func TestNormalizePath(t *testing.T) {
 }
 
 // serve sends a request straight to the handler.
-func serve(s *Simulator, method, path, body string) *httptest.ResponseRecorder {
+func serve(s *Handler, method, path, body string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, "/v1"+path, strings.NewReader(body))
 	req.Header.Set("Authorization", s.APIKey())
 	req.Header.Set("Content-Type", "application/json")
@@ -169,20 +169,19 @@ func serve(s *Simulator, method, path, body string) *httptest.ResponseRecorder {
 // TestScheduledRunCompletesLazily checks that a scheduled run counts once
 // its time has passed, with no request in between.
 func TestScheduledRunCompletesLazily(t *testing.T) {
-	s := New(Config{Seed: 3})
+	s := NewHandler(WithSeed(3))
 	require.Equal(t, 200, serve(s, "POST", "/create/audience", `{"id":"a","name":"A","contacts":[{"number":"+15550100001"},{"number":"+15550100002"}]}`).Code)
 	at := time.Now().Add(time.Hour)
 	w := serve(s, "POST", "/create/campaign", fmt.Sprintf(`{"title":"t","message":"m","runImmediately":true,"audiences":["a"],"timeToRun":%d}`, at.Unix()))
 	require.Equal(t, 200, w.Code, w.Body.String())
 
-	c := s.store.campaignOrder[0]
-	before, active := s.store.listing(c, time.Now())
-	assert.True(t, active)
+	before := s.store.freshListings(time.Now())[0]
+	assert.True(t, before.active)
 	assert.Equal(t, "scheduled", before.Runs[0].Status)
 	assert.Zero(t, before.TotalSent+before.TotalSendErrors+before.TotalNotOnWhatsApp)
 
-	after, active := s.store.listing(c, at)
-	assert.False(t, active)
+	after := s.store.freshListings(at)[0]
+	assert.False(t, after.active)
 	assert.Equal(t, "completed", after.Runs[0].Status)
 	assert.Equal(t, 2, after.TotalSent+after.TotalSendErrors+after.TotalNotOnWhatsApp)
 }
@@ -223,7 +222,7 @@ func FuzzJSONEndpoints(f *testing.F) {
 			f.Add(i, seed)
 		}
 	}
-	s := New(Config{})
+	s := NewHandler(WithSeed(0))
 	paths := sortedKeys(s.routes)
 	f.Fuzz(func(t *testing.T, i int, body string) {
 		path := paths[(i%len(paths)+len(paths))%len(paths)]

@@ -1,4 +1,4 @@
-package simulator
+package chatinctest
 
 import (
 	"bytes"
@@ -11,16 +11,42 @@ import (
 	"time"
 )
 
-// Fault is an answer to give instead of the API's (chatinctest.Fault
-// documents the fields).
+// Fault is an answer the server gives instead of the API's; see
+// Handler.InjectFault.
 type Fault struct {
-	Status      int
-	RetryAfter  string
-	Body        string
+	// Status is the HTTP status of the answer, such as 503. 0 with Drop
+	// false: the fault is a delay alone, after which the API answers. A
+	// status outside 200–599 is taken as 500.
+	Status int
+	// RetryAfter is the raw value of a Retry-After header to send, such as
+	// "2" or an HTTP date; "" sends none.
+	RetryAfter string
+	// Body is the body of the answer. "" is the API's error JSON,
+	// {"status":"error","message":"injected fault: <status text>"}.
+	Body string
+	// ContentType is the Content-Type of Body. "" is application/json for
+	// the default body, and what net/http sniffs for any other.
 	ContentType string
-	Drop        bool
-	Delay       time.Duration
-	ActFirst    bool
+	// Drop makes the server read the whole request, then close the
+	// connection without answering: the client gets a transport error (such
+	// as io.EOF or a reset connection), not a status. Note that Go's
+	// http.Transport itself resends a GET (or a request with an
+	// Idempotency-Key header) once when a reused connection closes before
+	// any answer, so such a request uses up two Drop faults before its
+	// caller sees the error.
+	Drop bool
+	// Delay makes the server wait before answering. The wait ends early if
+	// the client gives up (the request body is read first, so the server
+	// notices) or the server is closed.
+	Delay time.Duration
+	// ActFirst makes the API carry the request out first, as it would
+	// without the fault, and only then answer as the fault says: the
+	// answer is lost, the effect is not (a campaign created or run, an
+	// audience created), as when a connection drops or a gateway times out
+	// after the server has acted. The request is logged with the fault's
+	// Status (0 for a Drop). With neither Status nor Drop the fault is a
+	// delay alone, after which the API acts and answers anyway.
+	ActFirst bool
 }
 
 // faultQueue holds the faults injected for each path, first in first out.
@@ -35,24 +61,29 @@ type pendingFault struct {
 	left  int
 }
 
-// InjectFault makes the next n requests to path (relative to /v1, such as
-// "/create/campaign") get f instead of the API's answer. Faults injected for
-// the same path queue up: the first is used up before the next one starts.
-// n <= 0 injects nothing. A Status outside 200–599 is taken as 500.
-func (s *Simulator) InjectFault(path string, n int, f Fault) {
+// InjectFault makes the next n requests to path get f instead of the API's
+// answer. path is relative to the base URL, such as "/create/campaign".
+// The API does not act on a request that gets a fault, except a fault that
+// is a delay alone or has ActFirst. Faults injected for the same path queue
+// up: the first is used up before the next one starts. n <= 0 injects
+// nothing.
+func (h *Handler) InjectFault(path string, n int, f Fault) {
 	if n <= 0 {
 		return
 	}
 	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
 		f.Status = http.StatusInternalServerError
 	}
-	q := &s.faults
+	h.faults.add(normalizePath(path), n, f)
+}
+
+// add queues f for the next n requests to path.
+func (q *faultQueue) add(path string, n int, f Fault) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.byPath == nil {
 		q.byPath = make(map[string][]pendingFault)
 	}
-	path = normalizePath(path)
 	q.byPath[path] = append(q.byPath[path], pendingFault{f, n})
 }
 
@@ -74,7 +105,7 @@ func (q *faultQueue) take(path string) (Fault, bool) {
 // serveFault answers a request with f and reports whether it did; false
 // means the fault was a delay alone and the request is to be handled as
 // usual.
-func (s *Simulator) serveFault(c *call, f Fault) bool {
+func (h *Handler) serveFault(c *call, f Fault) bool {
 	if f.Delay > 0 {
 		// net/http notices that a client has gone away only once the
 		// request body has been read, so read it before waiting.
@@ -88,7 +119,7 @@ func (s *Simulator) serveFault(c *call, f Fault) bool {
 		defer t.Stop()
 		select {
 		case <-t.C:
-		case <-s.closed:
+		case <-h.closed:
 		case <-c.r.Context().Done():
 			return true // the client has gone: nothing to answer
 		}
@@ -115,7 +146,7 @@ func (s *Simulator) serveFault(c *call, f Fault) bool {
 		if msg == "" {
 			msg = fmt.Sprint(f.Status)
 		}
-		c.fail(errorf(f.Status, "injected fault: %s", msg))
+		c.fail(httpErrorf(f.Status, "injected fault: %s", msg))
 		return true
 	}
 	if f.ContentType != "" {
@@ -134,44 +165,7 @@ func (c *call) capture() {
 		_, _ = c.readParts(nil)
 	} else {
 		body, _ := io.ReadAll(io.LimitReader(c.r.Body, maxLoggedBody))
-		c.sim.log.setBody(c.entry, body)
+		c.h.log.setBody(c.entry, body)
 	}
 	_, _ = io.Copy(io.Discard, c.r.Body)
-}
-
-// limiter allows at most n requests in any window of length per (a sliding
-// log of the last n accepted requests). A zero limiter allows everything.
-type limiter struct {
-	n     int
-	per   time.Duration
-	mu    sync.Mutex
-	times []time.Time // ring of the last n acceptance times
-	next  int         // the oldest, once the ring is full
-}
-
-func newLimiter(n int, per time.Duration) *limiter {
-	if n <= 0 || per <= 0 {
-		return &limiter{}
-	}
-	return &limiter{n: n, per: per, times: make([]time.Time, 0, n)}
-}
-
-// allow reports whether a request arriving at now is within the limit, and
-// if not, how long until it would be.
-func (l *limiter) allow(now time.Time) (time.Duration, bool) {
-	if l.n <= 0 {
-		return 0, true
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.times) < l.n {
-		l.times = append(l.times, now)
-		return 0, true
-	}
-	if wait := l.per - now.Sub(l.times[l.next]); wait > 0 {
-		return wait, false
-	}
-	l.times[l.next] = now
-	l.next = (l.next + 1) % l.n
-	return 0, true
 }

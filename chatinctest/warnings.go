@@ -1,37 +1,35 @@
-package simulator
+package chatinctest
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"reflect"
 	"sort"
 	"strings"
 )
 
-// WarningHeader is the response header that carries a warning about a
-// request the simulator accepted but the API may not treat as its sender
-// expects, such as a JSON field the API does not know. There is one header
-// value per warning.
+// WarningHeader is the header of an answer to a request the server
+// accepted with a warning, such as a JSON field the API does not know; it
+// has one value per warning. The warnings are also in Request.Warnings.
 const WarningHeader = "X-Chatinc-Mock-Warning"
 
 // maxWarnings caps the warnings of one request.
 const maxWarnings = 10
 
-// checkFields looks for the fields of body that v (a pointer to the
+// checkUnknownFields looks for the fields of body that v (a pointer to the
 // endpoint's request struct) does not name exactly as the API spells them:
 // at the top level, and inside the objects of known fields (a button's
 // "journeyID"). Each one is a warning (WarningHeader, the request log and
 // the simulator's logger) or, in strict mode, a 400 naming them all.
-func (c *call) checkFields(v any, body []byte) error {
+func (c *call) checkUnknownFields(v any, body []byte) error {
 	msgs := unknownFields(v, body)
 	if len(msgs) == 0 {
 		return nil
 	}
-	if c.sim.strict {
-		return badRequest("%s", strings.Join(msgs, "; "))
+	if c.h.strict {
+		return invalid("%s", strings.Join(msgs, "; "))
 	}
 	for _, msg := range msgs {
 		c.warn(msg)
@@ -43,8 +41,8 @@ func (c *call) checkFields(v any, body []byte) error {
 // must run before the answer is written.
 func (c *call) warn(msg string) {
 	c.w.Header().Add(WarningHeader, msg) // printable ASCII: names are quoted with %+q
-	c.sim.log.update(c.entry, func(e *Request) { e.Warnings = append(e.Warnings, msg) })
-	if l := c.sim.logger; l != nil {
+	c.h.log.update(c.entry, func(e *Request) { e.Warnings = append(e.Warnings, msg) })
+	if l := c.h.logger; l != nil {
 		l.Warn(msg, slog.String("method", c.r.Method), slog.String("path", c.r.URL.Path))
 	}
 }
@@ -210,17 +208,4 @@ func trailingComma(body []byte, offset int64) bool {
 	}
 	before := bytes.TrimRight(body[:offset-1], " \t\r\n")
 	return len(before) > 0 && before[len(before)-1] == ','
-}
-
-// checkImageURL refuses an image URL that is not an absolute http(s) URL:
-// WhatsApp fetches the image, so "my-imageurl" cannot work.
-func checkImageURL(field, raw string) error {
-	if raw == "" {
-		return nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return badRequest("%s: %q is not an absolute http(s) URL", field, raw)
-	}
-	return nil
 }

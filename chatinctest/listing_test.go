@@ -1,4 +1,4 @@
-package simulator
+package chatinctest
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 // encoding every listing afresh answers: after new runs, with a run still
 // scheduled, with ?active=true.
 func TestRetrieveCampaignsKeptJSON(t *testing.T) {
-	sim := New(Config{Seed: 1})
+	sim := NewHandler()
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, "/v1"+path, strings.NewReader(body))
 		req.Header.Set("Authorization", sim.APIKey())
@@ -36,13 +36,11 @@ func TestRetrieveCampaignsKeptJSON(t *testing.T) {
 		}
 		list := []envelope{}
 		now := time.Now()
-		sim.store.mu.RLock()
-		for _, c := range sim.store.campaignOrder {
-			if j, active := sim.store.listing(c, now); active || !activeOnly {
-				list = append(list, envelope{"success", j})
+		for _, l := range sim.store.freshListings(now) {
+			if l.active || !activeOnly {
+				list = append(list, envelope{"success", l.campaignJSON})
 			}
 		}
-		sim.store.mu.RUnlock()
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
@@ -74,4 +72,23 @@ func TestRetrieveCampaignsKeptJSON(t *testing.T) {
 	check("one sent again")
 	do(http.MethodPost, "/run/campaign", fmt.Sprintf(`{"campaignId":%q,"audiences":["a"],"timeToRun":%d}`, ids[2], time.Now().Add(time.Hour).Unix()))
 	check("one scheduled")
+}
+
+// freshListing is a campaign's listing encoded afresh, not kept.
+type freshListing struct {
+	campaignJSON
+	active bool
+}
+
+// freshListings returns the listing of each campaign at now, in the order
+// they were created, each computed afresh.
+func (s *store) freshListings(now time.Time) []freshListing {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []freshListing
+	for _, c := range s.st.campaignOrder {
+		j, active := s.st.listing(c, now)
+		out = append(out, freshListing{j, active})
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package simulator
+package chatinctest
 
 import (
 	"net/http"
@@ -14,33 +14,53 @@ const (
 	maxLoggedBody = 64 << 10
 	// maxLoggedParts caps the parts of a multipart request kept in the log.
 	maxLoggedParts = 64
-	// DefaultRequestLog is how many recent requests the log keeps when
-	// Config.RequestLog is 0.
-	DefaultRequestLog = 1000
+	// defaultRequestLog is how many recent requests the log keeps unless
+	// WithRequestLog says otherwise.
+	defaultRequestLog = 1000
 )
 
-// Request is a request the simulator received (chatinctest.Request
-// documents the fields).
+// Request is a request the server received.
 type Request struct {
-	Method      string
-	Path        string
-	RawQuery    string
+	// Method is the HTTP method, such as "POST".
+	Method string
+	// Path is the URL path relative to the base URL, such as
+	// "/create/campaign" (a path outside /v1 is kept whole).
+	Path string
+	// RawQuery is the query, without the "?".
+	RawQuery string
+	// ContentType is the request's Content-Type header.
 	ContentType string
-	Authorized  bool
-	Body        []byte
-	Parts       []Part
-	Status      int
-	Warnings    []string
+	// Authorized reports whether the request carried the API key. The
+	// Authorization header itself is never stored.
+	Authorized bool
+	// Body is the request body, up to 64 KiB, as far as it was read: nil for
+	// a multipart body (see Parts) and for requests rejected before it was
+	// read, such as those without the API key.
+	Body []byte
+	// Parts are the parts of a multipart body, in order: the first 64.
+	Parts []Part
+	// Status is the HTTP status of the answer; 0 while it is being answered,
+	// or if the connection was dropped or the client gave up first.
+	Status int
+	// Warnings are the warnings the server sent in the X-Chatinc-Mock-Warning
+	// header of its answer, such as `unknown field "runImediately"
+	// (did you mean "runImmediately"?)`. See WithStrict.
+	Warnings []string
 }
 
-// Part is one part of a multipart request (chatinctest.Part documents the
-// fields).
+// Part is one part of a multipart request.
 type Part struct {
-	Name        string
-	FileName    string
+	// Name is the form field name, such as "file" or "id".
+	Name string
+	// FileName is the file name the part gave, if any.
+	FileName string
+	// ContentType is the part's Content-Type header.
 	ContentType string
-	Size        int64
-	Value       string
+	// Size is the length of the part's content in bytes, as far as it
+	// was read.
+	Size int64
+	// Value is the content of a text part (one without a file name).
+	Value string
 }
 
 // requestLog is the log of the requests received, in the order they
@@ -56,12 +76,12 @@ type requestLog struct {
 	counts map[string]int // requests by path, all of them
 }
 
-// newRequestLog returns a log keeping the last size requests (see
-// Config.RequestLog for the meaning of 0 and negative values).
+// newRequestLog returns a log keeping the last size requests: 0 is
+// defaultRequestLog, a negative size none.
 func newRequestLog(size int) requestLog {
 	switch {
 	case size == 0:
-		size = DefaultRequestLog
+		size = defaultRequestLog
 	case size < 0:
 		size = 0
 	}
@@ -91,12 +111,29 @@ func (l *requestLog) start(r *http.Request, path string, authorized bool) *Reque
 	return e
 }
 
-// entries returns the ring's entries, oldest first. The caller holds l.mu.
-func (l *requestLog) entries() []*Request {
-	if len(l.ring) < l.size {
-		return l.ring
+// snapshot returns a copy of the ring's entries, oldest first.
+func (l *requestLog) snapshot() []Request {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	entries := l.ring
+	if len(l.ring) == l.size {
+		entries = append(slices.Clone(l.ring[l.next:]), l.ring[:l.next]...)
 	}
-	return append(slices.Clone(l.ring[l.next:]), l.ring[:l.next]...)
+	out := make([]Request, len(entries))
+	for i, e := range entries {
+		out[i] = *e
+		out[i].Body = slices.Clone(e.Body)
+		out[i].Parts = slices.Clone(e.Parts)
+		out[i].Warnings = slices.Clone(e.Warnings)
+	}
+	return out
+}
+
+// count returns how many requests to path the log has seen, all of them.
+func (l *requestLog) count(path string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.counts[path]
 }
 
 // update changes e under the log's lock.
@@ -121,31 +158,16 @@ func (l *requestLog) addPart(e *Request, p Part) {
 	})
 }
 
-// Requests returns a copy of the log of the most recent requests received
-// (see Config.RequestLog), in the order they arrived. A request still being
-// answered has Status 0.
-func (s *Simulator) Requests() []Request {
-	s.log.mu.Lock()
-	defer s.log.mu.Unlock()
-	entries := s.log.entries()
-	out := make([]Request, len(entries))
-	for i, e := range entries {
-		out[i] = *e
-		out[i].Body = slices.Clone(e.Body)
-		out[i].Parts = slices.Clone(e.Parts)
-	}
-	return out
-}
+// Requests returns a copy of the log of the most recent requests the server
+// received (1000 unless WithRequestLog says otherwise), in the order they
+// arrived, whatever their answer. A request still being answered has
+// Status 0.
+func (h *Handler) Requests() []Request { return h.log.snapshot() }
 
-// RequestCount returns how many requests to path (relative to /v1, such as
-// "/create/campaign") the simulator received, whatever their answer, since
-// it started: requests that have left the log's ring are counted too.
-func (s *Simulator) RequestCount(path string) int {
-	path = normalizePath(path)
-	s.log.mu.Lock()
-	defer s.log.mu.Unlock()
-	return s.log.counts[path]
-}
+// RequestCount returns how many requests to path (relative to the base URL,
+// such as "/create/campaign") the server received, whatever their answer:
+// all of them, including those that have left the request log.
+func (h *Handler) RequestCount(path string) int { return h.log.count(normalizePath(path)) }
 
 // recorder is the ResponseWriter the endpoints write to: it logs the status
 // of the answer before any of it reaches the client.

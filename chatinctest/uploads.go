@@ -1,4 +1,4 @@
-package simulator
+package chatinctest
 
 import (
 	"encoding/csv"
@@ -34,7 +34,7 @@ func (c *call) readUpload(header headerFunc, row rowFunc, needed ...string) (map
 		return nil, err
 	}
 	if !sawFile {
-		return nil, badRequest("file is required")
+		return nil, invalid("file is required")
 	}
 	for _, name := range needed {
 		if err := required(name, form[name]); err != nil {
@@ -50,7 +50,7 @@ func (c *call) readUpload(header headerFunc, row rowFunc, needed ...string) (map
 func (c *call) readParts(file func(io.Reader) error) (map[string]string, error) {
 	mr, err := c.r.MultipartReader()
 	if err != nil {
-		return nil, badRequest("expected a multipart/form-data body: %v", err)
+		return nil, invalid("expected a multipart/form-data body: %v", err)
 	}
 	form := make(map[string]string)
 	seen := make(map[string]bool)
@@ -67,7 +67,7 @@ func (c *call) readParts(file func(io.Reader) error) (map[string]string, error) 
 		body := &countingReader{r: p}
 		switch {
 		case seen[name] && name != "":
-			err = badRequest("%s: the part is given twice", name)
+			err = invalid("%s: the part is given twice", name)
 		case name == "file":
 			if file != nil {
 				err = file(body)
@@ -76,7 +76,7 @@ func (c *call) readParts(file func(io.Reader) error) (map[string]string, error) 
 			var v []byte
 			v, err = io.ReadAll(io.LimitReader(body, maxFormValue+1))
 			if len(v) > maxFormValue {
-				err = badRequest("%s: longer than %d bytes", name, maxFormValue)
+				err = invalid("%s: longer than %d bytes", name, maxFormValue)
 			}
 			logged.Value = string(v)
 			form[name] = logged.Value
@@ -86,7 +86,7 @@ func (c *call) readParts(file func(io.Reader) error) (map[string]string, error) 
 			err = bodyError("malformed multipart body", drainErr)
 		}
 		logged.Size = body.n
-		c.sim.log.addPart(c.entry, logged)
+		c.h.log.addPart(c.entry, logged)
 		if err != nil {
 			return nil, err
 		}
@@ -115,7 +115,7 @@ func readCSV(r io.Reader, header headerFunc, row rowFunc) error {
 	cr.ReuseRecord = true
 	rec, err := cr.Read()
 	if err == io.EOF {
-		return badRequest("file: the file is empty")
+		return invalid("file: the file is empty")
 	}
 	if err != nil {
 		return csvError(err)
@@ -132,7 +132,7 @@ func readCSV(r io.Reader, header headerFunc, row rowFunc) error {
 		}
 	}
 	if numberCol < 0 {
-		return badRequest(`file: header has no "number" column`)
+		return invalid(`file: header has no "number" column`)
 	}
 	if header != nil {
 		if err := header(columns, numberCol); err != nil {
@@ -149,7 +149,7 @@ func readCSV(r io.Reader, header headerFunc, row rowFunc) error {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != len(columns) {
-			return badRequest("file: line %d: wrong number of fields (%d, header has %d)", line, len(rec), len(columns))
+			return invalid("file: line %d: wrong number of fields (%d, header has %d)", line, len(rec), len(columns))
 		}
 		if !slices.ContainsFunc(rec, func(f string) bool { return f != "" }) {
 			continue
@@ -169,7 +169,7 @@ func csvError(err error) error {
 	var parseErr *csv.ParseError
 	var big *http.MaxBytesError
 	if errors.As(err, &parseErr) && !errors.As(err, &big) {
-		return badRequest("file: line %d: %v", parseErr.Line, parseErr.Err)
+		return invalid("file: line %d: %v", parseErr.Line, parseErr.Err)
 	}
 	return bodyError("file", err)
 }

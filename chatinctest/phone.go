@@ -1,4 +1,4 @@
-package simulator
+package chatinctest
 
 import "strings"
 
@@ -56,9 +56,9 @@ func parsePhoneField(label, value string) (phone, error) {
 // parsePhone rejected.
 func phoneError(label, value string) error {
 	if strings.TrimSpace(value) == "" {
-		return badRequest("%s is required", label)
+		return invalid("%s is required", label)
 	}
-	return badRequest("%s: not a phone number", label)
+	return invalid("%s: not a phone number", label)
 }
 
 // phoneSet is a list of numbers without two of the same contact, in the

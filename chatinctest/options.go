@@ -1,0 +1,99 @@
+package chatinctest
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Option configures NewHandler and NewServer.
+type Option func(*config)
+
+// config is what the Options set.
+type config struct {
+	apiKey     string // "": a random key
+	seed       int64
+	rateLimit  int
+	rateWindow time.Duration
+	now        func() time.Time
+	requestLog int // 0: defaultRequestLog; negative: none
+	strict     bool
+	logger     *slog.Logger
+}
+
+// newConfig applies opts over the defaults.
+func newConfig(opts []Option) config {
+	c := config{seed: 1, now: time.Now}
+	for _, opt := range opts {
+		opt(&c)
+	}
+	if c.apiKey == "" {
+		c.apiKey = newAPIKey()
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c
+}
+
+// WithSeed sets the seed of the generated IDs and of the outcome of every
+// message: the same seed and the same requests give the same campaign IDs
+// and results. The default seed is 1.
+func WithSeed(seed int64) Option {
+	return func(c *config) { c.seed = seed }
+}
+
+// WithAPIKey sets the API key the server accepts. By default it is a random
+// key of the form "sk_test_<32 hex digits>"; an empty key keeps that
+// default.
+func WithAPIKey(key string) Option {
+	return func(c *config) { c.apiKey = key }
+}
+
+// WithRateLimit makes the server answer at most n requests in any window
+// of length per. A request over the limit gets 429 Too Many Requests, with
+// a Retry-After header (in whole seconds) saying when the window makes room,
+// and does not count against the limit. n <= 0 or per <= 0: no limit, the
+// default.
+func WithRateLimit(n int, per time.Duration) Option {
+	return func(c *config) { c.rateLimit, c.rateWindow = n, per }
+}
+
+// WithClock sets the server's clock, which says when scheduled runs take
+// place (a run whose timeToRun has not come has no results and keeps its
+// campaign active) and drives the rate limit's window. Tests of scheduled
+// runs can move the clock instead of sleeping; now must be safe for
+// concurrent use. The default is time.Now. Through the SDK, start the
+// clock at or after the real time: chatinc refuses a TimeToRun more than a
+// minute in the past by its own clock.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
+}
+
+// WithRequestLog sets how many of the most recent requests Requests
+// returns: the log is a ring, so that a server under heavy or long use
+// holds bounded memory. RequestCount still counts every request. n <= 0
+// keeps none. The default is 1000.
+func WithRequestLog(n int) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = -1
+		}
+		c.requestLog = n
+	}
+}
+
+// WithStrict makes the server answer 400 to a JSON body with a field the
+// API does not know, such as "runImediately", a nested "options" object or
+// a button's "journeyID", naming the fields. Without it such a request is
+// answered with a warning: an X-Chatinc-Mock-Warning header and an entry in
+// the request's Warnings.
+func WithStrict() Option {
+	return func(c *config) { c.strict = true }
+}
+
+// WithLogger makes the server log a Warn line to l for each warning it
+// answers with (see WarningHeader), with the request's method and path.
+// The default, and nil, log nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
