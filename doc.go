@@ -99,15 +99,16 @@
 // [Client.RetrieveCampaignDetails] returns one [CampaignDetail] per message:
 // the contact's number and its Action, one of [ActionSent],
 // [ActionDelivered], [ActionRead], [ActionSendError], [ActionDeliveryError]
-// and [ActionNotOnWhatsApp]. For large campaigns,
-// [Client.RetrieveCampaignDetailsCSV] streams the same results as CSV to an
-// [io.Writer].
+// and [ActionNotOnWhatsApp]. For large campaigns, range over
+// [Client.CampaignDetails] instead: it decodes the rows one at a time while
+// the answer streams, so memory does not grow with the campaign; or let
+// [Client.RetrieveCampaignDetailsCSV] stream the same results as CSV to an
+// [io.Writer]. [Client.FindCampaign] looks one campaign up by its ID.
 //
-//	details, err := chat.RetrieveCampaignDetails(ctx, created.CampaignID)
-//	if err != nil {
-//		return err
-//	}
-//	for _, d := range details {
+//	for d, err := range chat.CampaignDetails(ctx, created.CampaignID) {
+//		if err != nil {
+//			return err // the last pair: the rows before it were real
+//		}
 //		if d.Action == chatinc.ActionNotOnWhatsApp {
 //			fmt.Println("not on WhatsApp:", d.Number)
 //		}
@@ -156,11 +157,10 @@
 // Every call checks its input before anything goes on the wire — required
 // fields, phone numbers, the WhatsApp button rules, image URLs, audience IDs
 // — and returns a [*ValidationError] naming the field; nothing was sent.
-// Beyond that, the pre-flight calls catch the mistakes a send cannot undo:
-// CheckCampaign checks a campaign's placeholders against the account's
-// variable groups and its audience IDs against the account's audiences,
-// making reads only; ValidateMessage, RenderMessage and Placeholders check a message, or
-// show it as one contact will read it, with no call at all.
+// Every contact and row is checked with [NormalizeNumber]'s rule (a
+// national number such as 07700 900123 is refused: add the country code),
+// and a [CampaignOptions].TimeToRun more than a minute in the past is
+// refused too.
 //
 //	_, err = chat.CreateCampaign(ctx, chatinc.CampaignParams{
 //		Title: "Spring sale", Message: "Hi!",
@@ -170,6 +170,29 @@
 //	if errors.As(err, &invalid) {
 //		fmt.Println(invalid.Field) // "buttons[0].url": not an absolute URL; nothing was sent
 //	}
+//
+// Beyond that, the pre-flight calls catch the mistakes a send cannot undo:
+// [Client.CheckCampaign] checks a campaign's placeholders against the
+// account's variable groups and its audience IDs against the account's
+// audiences, making reads only, and reports every problem at once in a
+// [*CheckError]; [ValidateMessage], [RenderMessage] and [Placeholders] check
+// a message, or show it as one contact will read it, with no call at all.
+// [CheckCSV] reads a contacts file once, streaming, and lists its invalid
+// numbers, duplicates and ragged rows; [File.WithProgress] reports an
+// upload's progress without making it any less retryable.
+//
+//	if err := chat.CheckCampaign(ctx, params, opts); err != nil {
+//		var ce *chatinc.CheckError
+//		if errors.As(err, &ce) {
+//			for _, p := range ce.Problems {
+//				fmt.Println(p) // message: {users.frist_name} at byte 3: ... (did you mean {users.first_name}?)
+//			}
+//		}
+//		return err // nothing was sent
+//	}
+//	params.MessageExample, err = chatinc.RenderMessage(params.Message, map[string]map[string]string{
+//		"users": {"first_name": "Ada"},
+//	})
 //
 // # Errors
 //
@@ -187,7 +210,10 @@
 // HTTP: point a client at it and test your code with no account and no
 // message sent. It keeps audiences, variable groups and campaigns, draws
 // each message's outcome deterministically, logs the requests it got, and
-// injects faults (503s, dropped connections, delays) on request.
+// injects faults (503s, dropped connections, delays, and with
+// Fault.ActFirst an answer lost after the API acted) on request.
+// chatinctest.NewHandler gives the same simulator as a [net/http.Handler]
+// to mount in a server of your own.
 //
 //	func TestSpringSale(t *testing.T) {
 //		srv := chatinctest.NewServer(chatinctest.WithStrict())

@@ -298,3 +298,24 @@ func ExampleClient_FindCampaign() {
 	// Opening hours 0
 	// true
 }
+
+// A Client made without WithHTTPClient shares one connection pool with every
+// other such Client, so discarding one leaks nothing. CloseIdleConnections
+// closes the pool's idle connections, for instance before a process goes
+// idle for a long time; calls made afterwards open new ones.
+func ExampleClient_CloseIdleConnections() {
+	chat, done := newExampleClient()
+	defer done()
+	ctx := context.Background()
+
+	if _, err := chat.RetrieveAudiences(ctx); err != nil {
+		log.Fatal(err)
+	}
+	chat.CloseIdleConnections()
+	audiences, err := chat.RetrieveAudiences(ctx) // a new connection
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(audiences), "audiences")
+	// Output: 0 audiences
+}

@@ -1,22 +1,30 @@
 // This file is a Go code block of README.md, copied by
 // go generate ./internal/readmecode: edit README.md, not this file.
 
-// README.md:400
+// README.md:524
 
 package main
 
 import (
-	"time"
+	"context"
+	"fmt"
+	"log"
+	"os"
 
-	"github.com/chatinc/chatinc-go/chatinctest"
+	chatinc "github.com/chatinc/chatinc-go"
 )
 
 func main() {
-	srv := chatinctest.NewServer(chatinctest.WithRateLimit(100, time.Second))
-	defer srv.Close()
-	srv.InjectFault("/run/campaign", 1, chatinctest.Fault{Status: 503, RetryAfter: "1"}) // next call fails, then it recovers
-	srv.InjectFault("/retrieve/campaigns", 2, chatinctest.Fault{Drop: true})             // read the request, close the connection
-	srv.InjectFault("/create/audience", 1, chatinctest.Fault{Delay: 2 * time.Second})    // a slow answer
-	// ... run your code, then check what reached the server:
-	_ = srv.RequestCount("/run/campaign") // or srv.Requests() for the full log
+	chat, err := chatinc.NewClient(os.Getenv("CHATINC_API_KEY"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	byAction := map[string]int{}
+	for row, err := range chat.CampaignDetails(context.Background(), os.Args[1]) {
+		if err != nil {
+			log.Fatal(err) // the last pair: the rows before it were real
+		}
+		byAction[row.Action]++
+	}
+	fmt.Println(byAction)
 }

@@ -1,37 +1,47 @@
 // This file is a Go code block of README.md, copied by
 // go generate ./internal/readmecode: edit README.md, not this file.
 
-// README.md:437
+// README.md:568
 
 package main
 
 import (
-	"crypto/tls"
-	"crypto/x509"
+	"context"
+	"errors"
 	"log"
-	"net/http"
 	"os"
+	"time"
 
 	chatinc "github.com/chatinc/chatinc-go"
 )
 
 func main() {
-	pemBytes, err := os.ReadFile(os.Getenv("CHATINC_MOCK_CERT")) // the path chatinc-mock printed
+	chat, err := chatinc.NewClient(os.Getenv("CHATINC_API_KEY"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(pemBytes) {
-		log.Fatal("no certificate in CHATINC_MOCK_CERT")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	// From stdin (producer | app): never retried, since it cannot be re-read.
+	_, err = chat.CreateAudienceFromFile(ctx, chatinc.AudienceFileParams{
+		ID: "imported", Name: "Imported", File: chatinc.FileFromReader("rows.csv", os.Stdin),
+	})
+	if errors.Is(err, context.DeadlineExceeded) {
+		log.Fatal("stdin stalled or the upload was too slow: nothing more is read from it")
 	}
-	hc := &http.Client{Transport: &http.Transport{
-		TLSClientConfig:   &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-		ForceAttemptHTTP2: true,
-	}}
-	chat, err := chatinc.NewClient(os.Getenv("CHATINC_API_KEY"),
-		chatinc.WithBaseURL("https://chatinc-mock:8443/v1"), chatinc.WithHTTPClient(hc))
 	if err != nil {
 		log.Fatal(err)
 	}
-	_ = chat
+
+	// From a path: reopened for each attempt, so it can be retried.
+	_, err = chat.CreateAudienceFromFile(ctx, chatinc.AudienceFileParams{
+		ID: "vip", Name: "VIP", File: chatinc.FileFromPath("export/vip.csv"),
+	})
+	if errors.Is(err, chatinc.ErrFileChanged) {
+		log.Fatal("the file changed while it was sent: wait for its writer to finish, then call again")
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
 }

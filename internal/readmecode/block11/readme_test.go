@@ -1,20 +1,21 @@
 // This file is a Go code block of README.md, copied by
 // go generate ./internal/readmecode: edit README.md, not this file.
 
-// README.md:345
+// README.md:798
 
-package block05
+package block11
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	chatinc "github.com/chatinc/chatinc-go"
 	"github.com/chatinc/chatinc-go/chatinctest"
 )
 
-func TestSpringSale(t *testing.T) {
-	srv := chatinctest.NewServer(chatinctest.WithStrict()) // unknown JSON fields are a 400
+func TestLostAnswer(t *testing.T) {
+	srv := chatinctest.NewServer()
 	defer srv.Close()
 	chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL))
 	if err != nil {
@@ -26,19 +27,18 @@ func TestSpringSale(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := chat.CreateCampaign(ctx, chatinc.CampaignParams{Title: "Sale", Message: "Sale today!"},
+	srv.InjectFault("/create/campaign", 1, chatinctest.Fault{Status: 502, ActFirst: true})
+	_, err = chat.CreateCampaign(ctx, chatinc.CampaignParams{Title: "Sale", Message: "20% off today"},
 		chatinc.CampaignOptions{RunImmediately: true, Audiences: []string{"vip"}})
+	if !errors.Is(err, chatinc.ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want an unknown outcome", err)
+	}
+	// The 502 came back, yet the campaign exists and has run.
+	campaigns, err := chat.RetrieveCampaigns(ctx, chatinc.RetrieveCampaignsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	details, err := chat.RetrieveCampaignDetails(ctx, res.CampaignID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(details) != 1 || details[0].Number != "+15550100001" {
-		t.Errorf("details = %+v, want one row for +15550100001", details)
-	}
-	if n := srv.RequestCount("/create/campaign"); n != 1 {
-		t.Errorf("campaign created %d times, want once", n)
+	if len(campaigns) != 1 || len(campaigns[0].Runs) != 1 {
+		t.Fatalf("campaigns = %+v, want one with one run", campaigns)
 	}
 }
