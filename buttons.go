@@ -93,21 +93,13 @@ func (b Button) validate(field string) error {
 	}
 	switch b.Type {
 	case ButtonInput:
-		if err := checkText(field+".input", b.Input); err != nil {
-			return err
-		}
+		return checkText(field+".input", b.Input)
 	case ButtonJourney:
-		if err := checkName(field+".journeyId", b.JourneyID); err != nil {
-			return err
-		}
+		return checkName(field+".journeyId", b.JourneyID)
 	case ButtonURL:
-		if err := checkHTTPURL(field+".url", b.URL); err != nil {
-			return err
-		}
+		return checkHTTPURL(field+".url", b.URL)
 	case ButtonPhone:
-		if err := checkPhone(field+".phoneNumber", b.PhoneNumber); err != nil {
-			return err
-		}
+		return checkPhone(field+".phoneNumber", b.PhoneNumber)
 	}
 	return nil
 }
