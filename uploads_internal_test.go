@@ -182,12 +182,7 @@ func uploadReturnsWithContext(t *testing.T, ctx context.Context, c *Client, file
 // reader that never yields (a pipe, stdin) returns when its context ends.
 func TestStalledReaderUploadEndsWithContext(t *testing.T) {
 	protocols(t, func(t *testing.T, h2 bool) {
-		c := uploadServer(t, h2, stalledServer)
-		pr, pw := io.Pipe()
-		defer pw.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		defer cancel()
-		uploadReturnsWithContext(t, ctx, c, FileFromReader("rows.csv", pr))
+		pw := stalledPipeUpload(t, h2, func(r *io.PipeReader) io.Reader { return r })
 
 		// The Read under way ends when the reader does; then nothing of
 		// the SDK's is left reading it.
@@ -311,11 +306,21 @@ func (fakeDeadline) SetReadDeadline(time.Time) error { return nil }
 // context, having waited a bounded time for the Read under way.
 func TestStalledReaderWithFakeDeadline(t *testing.T) {
 	protocols(t, func(t *testing.T, h2 bool) {
-		c := uploadServer(t, h2, stalledServer)
-		pr, pw := io.Pipe()
-		defer pw.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		defer cancel()
-		uploadReturnsWithContext(t, ctx, c, FileFromReader("rows.csv", fakeDeadline{pr}))
+		stalledPipeUpload(t, h2, func(r *io.PipeReader) io.Reader { return fakeDeadline{r} })
 	})
+}
+
+// stalledPipeUpload uploads, to a server that waits for the whole body,
+// from a pipe that never yields (seen through wrap), and checks that the
+// call returns when its 200 ms context ends. It returns the pipe's writer,
+// closed when the test ends.
+func stalledPipeUpload(t *testing.T, h2 bool, wrap func(*io.PipeReader) io.Reader) *io.PipeWriter {
+	t.Helper()
+	c := uploadServer(t, h2, stalledServer)
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { _ = pw.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	uploadReturnsWithContext(t, ctx, c, FileFromReader("rows.csv", wrap(pr)))
+	return pw
 }
