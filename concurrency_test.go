@@ -124,10 +124,7 @@ func TestConcurrentCalls(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	srv := newEchoServer(t)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	c, err := chatinc.NewClient(faultKey, chatinc.WithBaseURL(srv.URL+"/v1"),
-		chatinc.WithHTTPClient(&http.Client{Transport: tr}),
-		chatinc.WithRetryWait(time.Millisecond, 2*time.Millisecond))
-	require.NoError(t, err)
+	c := newClientOf(t, faultKey, srv.URL+"/v1", chatinc.WithHTTPClient(&http.Client{Transport: tr}))
 
 	const calls, workers = 1000, 64
 	jobs := make(chan int)
@@ -265,10 +262,7 @@ func TestNoGoroutineLeftAfterFailedOrCancelledUploads(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for _, fault := range []string{"drop", "early", "stall"} {
-		c, err := chatinc.NewClient(faultKey, chatinc.WithBaseURL(srv.URL+"/v1"),
-			chatinc.WithHTTPClient(&http.Client{Transport: faultHeader{tr, fault}}),
-			chatinc.WithRetryWait(time.Millisecond, 2*time.Millisecond))
-		require.NoError(t, err)
+		c := newClientOf(t, faultKey, srv.URL+"/v1", chatinc.WithHTTPClient(&http.Client{Transport: faultHeader{tr, fault}}))
 		for name, file := range files {
 			if fault != "stall" && name == "endless" {
 				continue // only a cancelled context ends an endless upload

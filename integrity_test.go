@@ -118,9 +118,7 @@ func TestUploadOfChangedFileFails(t *testing.T) {
 				hc := &http.Client{Transport: beforeSend{next: http.DefaultTransport, hook: func() {
 					once.Do(func() { require.NoError(t, tt.change(path)) })
 				}}}
-				c, err := chatinc.NewClient(faultKey, chatinc.WithBaseURL(sink.URL+"/v1"), chatinc.WithHTTPClient(hc),
-					chatinc.WithRetryWait(1, 1))
-				require.NoError(t, err)
+				c := newClientOf(t, faultKey, sink.URL+"/v1", chatinc.WithHTTPClient(hc), chatinc.WithRetryWait(1, 1))
 				file := chatinc.FileFromPath(path)
 				if from != "path" {
 					fh, err := os.Open(path)
@@ -128,7 +126,7 @@ func TestUploadOfChangedFileFails(t *testing.T) {
 					defer fh.Close()
 					file = chatinc.FileFromReader("rows.csv", fh)
 				}
-				_, err = c.CreateAudienceFromFile(context.Background(), chatinc.AudienceFileParams{ID: "a", Name: "A", File: file})
+				_, err := c.CreateAudienceFromFile(context.Background(), chatinc.AudienceFileParams{ID: "a", Name: "A", File: file})
 				if from != "path" && tt.name == "rewritten at the same size" {
 					// A reader cannot tell a rewrite from the original: the
 					// new bytes go out whole, never a mix cut at a size.

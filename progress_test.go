@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	chatinc "github.com/chatinc/chatinc-go"
 	"github.com/chatinc/chatinc-go/chatinctest"
@@ -159,13 +158,11 @@ func TestWithProgressOverTLS(t *testing.T) {
 			srv.EnableHTTP2 = h2
 			srv.StartTLS()
 			t.Cleanup(srv.Close)
-			c, err := chatinc.NewClient("sk_test", chatinc.WithBaseURL(srv.URL+"/v1"), chatinc.WithHTTPClient(srv.Client()),
-				chatinc.WithRetryWait(time.Millisecond, 2*time.Millisecond))
-			require.NoError(t, err)
+			c := newClientOf(t, "sk_test", srv.URL+"/v1", chatinc.WithHTTPClient(srv.Client()))
 
 			var log progressLog
 			file := chatinc.FileFromPath(writeFile(t, "big.csv", content)).WithProgress(log.fn)
-			_, err = c.CreateAudienceFromFile(context.Background(), chatinc.AudienceFileParams{ID: "a", Name: "A", File: file})
+			_, err := c.CreateAudienceFromFile(context.Background(), chatinc.AudienceFileParams{ID: "a", Name: "A", File: file})
 			require.NoError(t, err)
 
 			require.Len(t, bodies, 2)
