@@ -1315,6 +1315,11 @@ func (r *Result) UnmarshalJSON(data []byte) error {
 		CampaignID wire.String `json:"campaignId"`
 		RunID      wire.String `json:"runId"`
 	}
+	if !json.Valid(data) {
+		// Called directly (encoding/json checks first): the error of
+		// invalid JSON, whatever follows an array's first element.
+		return json.Unmarshal(data, new(json.RawMessage))
+	}
 	obj, err := wire.First(data)
 	if err != nil {
 		return err

@@ -57,3 +57,16 @@ func TestResultDecodes(t *testing.T) {
 		})
 	}
 }
+
+// TestResultRefusesInvalidArray checks that Result.UnmarshalJSON, called
+// directly, refuses an array answer that is not JSON past its first
+// element, as it refuses any other invalid JSON.
+func TestResultRefusesInvalidArray(t *testing.T) {
+	for _, body := range []string{`[{"status":"success"} x`, `[{"status":"success"},`, `[{"status":"success"}]]`} {
+		var r chatinc.Result
+		assert.Error(t, r.UnmarshalJSON([]byte(body)), body)
+	}
+	var r chatinc.Result
+	require.NoError(t, r.UnmarshalJSON([]byte(` [{"status":"success","campaignId":"c1"},{"status":"x"}] `)))
+	assert.Equal(t, "c1", r.CampaignID)
+}
