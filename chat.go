@@ -606,6 +606,12 @@ type requestBody interface {
 	end()
 }
 
+// The two kinds of body a call sends.
+var (
+	_ requestBody = jsonBody(nil)
+	_ requestBody = (*multipartBody)(nil)
+)
+
 // jsonBody is a JSON request body, encoded once and replayed per attempt.
 type jsonBody []byte
 
