@@ -1028,8 +1028,9 @@ func (cl *call) stream(resp *http.Response, w io.Writer) (int64, error) {
 		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, err)
 	}
 	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
-		if _, isErr := wire.ErrorMessage(head); isErr {
-			return 0, cl.checkResponse(resp, head, len(head) == maxErrorBody)
+		// A 2xx: checkResponse finds an error only in the envelope.
+		if err := cl.checkResponse(resp, head, len(head) == maxErrorBody); err != nil {
+			return 0, err
 		}
 	}
 	lw := &lastByteWriter{w: w}
