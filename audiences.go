@@ -49,14 +49,7 @@ type AudienceParams struct {
 // appendJSON writes the audience as json.Marshal would, byte for byte, but
 // straight into one buffer.
 func (p AudienceParams) appendJSON(b []byte) []byte {
-	b = append(b, `{"id":`...)
-	b = wire.AppendString(b, p.ID)
-	b = append(b, `,"name":`...)
-	b = wire.AppendString(b, p.Name)
-	if p.Description != "" {
-		b = append(b, `,"description":`...)
-		b = wire.AppendString(b, p.Description)
-	}
+	b = wire.AppendNamed(b, p.ID, p.Name, p.Description)
 	if len(p.Contacts) > 0 {
 		b = append(b, `,"contacts":`...)
 		b = appendContacts(b, p.Contacts)

@@ -122,14 +122,7 @@ func (r Row) appendFields(b []byte, sorted []string) []byte {
 // straight into one buffer: a group may carry 100,000 rows. It is for a
 // group that validate accepted: every row's values are among its fields.
 func (p VariableGroupParams) appendJSON(b []byte) []byte {
-	b = append(b, `{"id":`...)
-	b = wire.AppendString(b, p.ID)
-	b = append(b, `,"name":`...)
-	b = wire.AppendString(b, p.Name)
-	if p.Description != "" {
-		b = append(b, `,"description":`...)
-		b = wire.AppendString(b, p.Description)
-	}
+	b = wire.AppendNamed(b, p.ID, p.Name, p.Description)
 	b = append(b, `,"fields":`...)
 	b = wire.AppendStrings(b, p.Fields)
 	if len(p.Values) > 0 {

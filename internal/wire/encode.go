@@ -71,3 +71,19 @@ func AppendStrings(dst []byte, ss []string) []byte {
 	}
 	return append(dst, ']')
 }
+
+// AppendNamed opens a JSON object with the "id", "name" and, when not
+// empty, "description" members that audiences and variable groups begin
+// with, as json.Marshal writes them; the caller appends the rest and the
+// closing brace.
+func AppendNamed(dst []byte, id, name, description string) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = AppendString(dst, id)
+	dst = append(dst, `,"name":`...)
+	dst = AppendString(dst, name)
+	if description != "" {
+		dst = append(dst, `,"description":`...)
+		dst = AppendString(dst, description)
+	}
+	return dst
+}
