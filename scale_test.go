@@ -278,7 +278,7 @@ func TestListAnswerMemoryBounded(t *testing.T) {
 			use := measure(func() { err = call(context.Background(), c) })
 			t.Logf("%s: %v; %v", name, use, err)
 			assert.ErrorIs(t, err, chatinc.ErrResponseTooLarge)
-			assert.Less(t, use.peakHeap, uint64(8*limit), "the heap grew by more than 8 times the cap")
+			assert.Less(t, use.PeakHeap, uint64(8*limit), "the heap grew by more than 8 times the cap")
 		})
 	}
 }

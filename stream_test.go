@@ -11,9 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	chatinc "github.com/chatinc/chatinc-go"
+	"github.com/chatinc/chatinc-go/internal/memtest"
 )
 
 // This file proves that uploads and CSV exports stream: 200 MB pass through
@@ -97,54 +96,9 @@ func localClient(tb testing.TB, handler http.HandlerFunc) *chatinc.Client {
 	return c
 }
 
-// memUse is what a piece of code cost in memory: the bytes it allocated in
-// all (runtime.MemStats.TotalAlloc) and the most the heap in use grew over
-// its start (HeapInuse, sampled every 5 ms).
-type memUse struct{ alloc, peakHeap uint64 }
-
-func (m memUse) String() string {
-	return fmt.Sprintf("%.2f MiB allocated in all, heap in use peaked %.2f MiB above its start",
-		float64(m.alloc)/(1<<20), float64(m.peakHeap)/(1<<20))
-}
-
-func measure(f func()) memUse {
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var (
-		peak uint64
-		done = make(chan struct{})
-		wg   sync.WaitGroup
-	)
-	sample := func() {
-		var s runtime.MemStats
-		runtime.ReadMemStats(&s)
-		if s.HeapInuse > before.HeapInuse {
-			peak = max(peak, s.HeapInuse-before.HeapInuse)
-		}
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				sample()
-			}
-		}
-	}()
-	f()
-	close(done)
-	wg.Wait()
-	sample()
-	var after runtime.MemStats
-	runtime.ReadMemStats(&after)
-	return memUse{alloc: after.TotalAlloc - before.TotalAlloc, peakHeap: peak}
-}
+// measure runs f and returns what it cost in memory, the heap sampled
+// every 5 ms.
+func measure(f func()) memtest.Use { return memtest.Measure(5*time.Millisecond, f) }
 
 // TestUpload200MBStreams uploads a 200 MB CSV file to a server that reads
 // the multipart stream part by part, counting the file's bytes, and checks
@@ -204,7 +158,7 @@ func TestUpload200MBStreams(t *testing.T) {
 	assert.EqualValues(t, streamSize, got.n, "every byte of the file arrived")
 	assert.Equal(t, wantSum, got.sum, "and the same bytes")
 	t.Logf("upload of %d MiB: %v", streamSize>>20, use)
-	assert.Less(t, use.alloc, uint64(streamLimit), "the upload streams")
+	assert.Less(t, use.Alloc, uint64(streamLimit), "the upload streams")
 }
 
 // TestCSVExport200MBStreams streams a 200 MB CSV export to a writer that
@@ -238,7 +192,7 @@ func TestCSVExport200MBStreams(t *testing.T) {
 	assert.EqualValues(t, streamSize, out.n, "bytes written")
 	assert.Equal(t, srv.sum, out.h.Sum32(), "the same bytes")
 	t.Logf("CSV export of %d MiB: %v", streamSize>>20, use)
-	assert.Less(t, use.alloc, uint64(streamLimit), "the export streams")
+	assert.Less(t, use.Alloc, uint64(streamLimit), "the export streams")
 }
 
 // benchCall runs call b.N times against a local server running handler,

@@ -12,11 +12,11 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	chatinc "github.com/chatinc/chatinc-go"
+	"github.com/chatinc/chatinc-go/internal/memtest"
 )
 
 // Each benchmark has two sub-benchmarks, sdk and baseline, run one after
@@ -339,40 +339,7 @@ func millionServer(tb testing.TB) *httptest.Server {
 
 // peakHeap runs f and returns how far the heap in use grew above its
 // start (sampled every millisecond).
-func peakHeap(f func()) uint64 {
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	sample := func() {
-		var s runtime.MemStats
-		runtime.ReadMemStats(&s)
-		if s.HeapInuse > before.HeapInuse {
-			peak = max(peak, s.HeapInuse-before.HeapInuse)
-		}
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	}()
-	f()
-	close(done)
-	wg.Wait()
-	sample()
-	return peak
-}
+func peakHeap(f func()) uint64 { return memtest.Measure(time.Millisecond, f).PeakHeap }
 
 // reportPeak runs the benchmark's loop under peakHeap and reports the
 // largest growth of one run as peak-heap-MiB.
