@@ -49,8 +49,10 @@ func (p VariableGroupParams) validate() error {
 		known[f] = true
 	}
 	for i, row := range p.Values {
-		if err := checkPhone(fmt.Sprintf("values[%d].number", i), row.Number); err != nil {
-			return err
+		// The field's name is made only for the error: a group may carry
+		// 100,000 rows.
+		if _, reason := checkNumber(row.Number, false); reason != "" {
+			return invalid(fmt.Sprintf("values[%d].number", i), "%s", reason)
 		}
 		for k, v := range row.Values {
 			if !known[k] {
