@@ -1,10 +1,14 @@
 package chatinc_test
 
 import (
+	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -218,4 +222,75 @@ func referenceCheck(data string) (*chatinc.CSVReport, error) {
 			seen[n] = line
 		}
 	}
+}
+
+// FuzzVariableGroupRows sends a group of two rows, the second of any number
+// and values, and checks that it is refused exactly when the rule says so
+// (its number refused by NormalizeNumber, a value under a name that is not
+// a field, a value that is not valid UTF-8), naming the first bad part of
+// the row, and that a group accepted is sent as json.Marshal writes it.
+func FuzzVariableGroupRows(f *testing.F) {
+	f.Add("+15550000002", "first_name", "Bo", "city", "Cape Town")
+	f.Add("+1 (555) 000-0002", "last_name", "<b>\"Doe\"</b>\u2028", "first_name", "\t\n")
+	f.Add("0555", "first_name", "Bo", "age", "7")
+	f.Add("+15550000002", "number", "x", "city", "S\xe3o Paulo")
+	f.Add("+15550000002", "first_name", "\xff", "zone", "")
+	fields := []string{"last_name", "first_name", "city"}
+	f.Fuzz(func(t *testing.T, number, k1, v1, k2, v2 string) {
+		var body []byte
+		c, mock := newTestClient(t)
+		mock.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+			body, _ = io.ReadAll(r.Body)
+			return newResponse(200, "application/json", `{"status":"success"}`), nil
+		})
+		values := map[string]string{k1: v1, k2: v2}
+		rows := []chatinc.Row{{Number: "+15550000001", Values: map[string]string{"city": "x"}}, {Number: number, Values: values}}
+		_, err := c.CreateVariableGroup(context.Background(), chatinc.VariableGroupParams{ID: "g", Name: "users", Fields: fields, Values: rows})
+
+		// The rule, written plainly: the number, then the first unknown
+		// name, then a value that is not valid UTF-8.
+		want := ""
+		if _, err := chatinc.NormalizeNumber(number); err != nil {
+			want = "values[1].number"
+		}
+		var unknown, bad []string
+		for k, v := range values {
+			switch {
+			case !slices.Contains(fields, k):
+				unknown = append(unknown, k)
+			case !utf8.ValidString(v):
+				bad = append(bad, k)
+			}
+		}
+		switch {
+		case want != "":
+		case len(unknown) > 0:
+			want = "values[1]." + slices.Min(unknown)
+		case len(bad) > 0:
+			want = "values[1]." + slices.Min(bad)
+		}
+		if want != "" {
+			var ve *chatinc.ValidationError
+			if !errors.As(err, &ve) || ve.Reason == "" || body != nil {
+				t.Fatalf("%q %q: %v, sent %q; want a *ValidationError for %s", number, values, err, body, want)
+			}
+			if ve.Field != want {
+				t.Fatalf("%q %q: Field %q, want %q", number, values, ve.Field, want)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("%q %q: %v", number, values, err)
+		}
+		old := []oldRow{oldRow(rows[0]), oldRow(rows[1])}
+		enc, _ := json.Marshal(struct {
+			ID     string   `json:"id"`
+			Name   string   `json:"name"`
+			Fields []string `json:"fields"`
+			Values []oldRow `json:"values"`
+		}{"g", "users", fields, old})
+		if string(body) != string(enc) {
+			t.Fatalf("sent %s\nwant %s", body, enc)
+		}
+	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -27,7 +26,16 @@ type VariableGroupParams struct {
 	Values []Row `json:"values,omitempty"`
 }
 
-func (p VariableGroupParams) validate() error {
+// groupBody is CreateVariableGroup's body. Its validate checks the group
+// and encodes it, each row in one pass: a group may carry 100,000 rows, and
+// each row's map is read once, a lookup per field.
+type groupBody struct {
+	p    VariableGroupParams
+	json jsonBody // the group as json.Marshal writes it, once validate accepted it
+}
+
+func (b *groupBody) validate() error {
+	p := b.p
 	if err := checkIdentity(p.ID, p.Name, p.Description); err != nil {
 		return err
 	}
@@ -48,22 +56,67 @@ func (p VariableGroupParams) validate() error {
 		}
 		known[f] = true
 	}
-	for i, row := range p.Values {
-		// The field's name is made only for the error: a group may carry
-		// 100,000 rows.
-		if _, reason := checkNumber(row.Number, false); reason != "" {
-			return invalid(fmt.Sprintf("values[%d].number", i), "%s", reason)
+	buf := wire.AppendNamed(nil, p.ID, p.Name, p.Description)
+	buf = append(buf, `,"fields":`...)
+	buf = wire.AppendStrings(buf, p.Fields)
+	if len(p.Values) > 0 {
+		// A row's values go in field name order, each opened by its
+		// member name, which is the same for every row: `,"city":`.
+		sorted := slices.Sorted(slices.Values(p.Fields))
+		members := make([][]byte, len(sorted))
+		for j, f := range sorted {
+			members[j] = append(wire.AppendString([]byte{','}, f), ':')
 		}
-		for k, v := range row.Values {
-			if !known[k] {
-				return invalid(fmt.Sprintf("values[%d].%s", i, k), "not one of the group's fields")
+		buf = slices.Grow(buf, len(p.Values)*(32+24*len(p.Fields)))
+		buf = append(buf, `,"values":[`...)
+		for i, r := range p.Values {
+			// The field's name is made only for the error: a group may
+			// carry 100,000 rows.
+			if _, reason := checkNumber(r.Number, false); reason != "" {
+				return invalid(fmt.Sprintf("values[%d].number", i), "%s", reason)
 			}
-			if !utf8.ValidString(v) { // the field's name is made only for the error
-				return checkText(fmt.Sprintf("values[%d].%s", i, k), v)
+			if i > 0 {
+				buf = append(buf, ',')
 			}
+			buf = append(buf, `{"number":`...)
+			buf = wire.AppendString(buf, r.Number)
+			found, bad := 0, -1
+			for j, f := range sorted {
+				v, ok := r.Values[f]
+				if !ok {
+					continue
+				}
+				found++
+				buf = append(buf, members[j]...)
+				var valid bool
+				if buf, valid = wire.AppendText(buf, v); !valid && bad < 0 {
+					bad = j
+				}
+			}
+			if found != len(r.Values) {
+				return unknownValue(i, r, known)
+			}
+			if bad >= 0 {
+				return checkText(fmt.Sprintf("values[%d].%s", i, sorted[bad]), r.Values[sorted[bad]])
+			}
+			buf = append(buf, '}')
+		}
+		buf = append(buf, ']')
+	}
+	b.json = append(buf, '}')
+	return nil
+}
+
+// unknownValue is the error of row i, which holds a value that is not one
+// of the group's fields: the first such, in name order.
+func unknownValue(i int, r Row, known map[string]bool) error {
+	var names []string
+	for k := range r.Values {
+		if !known[k] {
+			names = append(names, k)
 		}
 	}
-	return nil
+	return invalid(fmt.Sprintf("values[%d].%s", i, slices.Min(names)), "not one of the group's fields")
 }
 
 // Row is one contact's values in a variable group. On the wire it is one
@@ -99,45 +152,6 @@ func (r Row) appendJSON(b []byte) []byte {
 		b = wire.AppendString(b, k)
 		b = append(b, ':')
 		b = wire.AppendString(b, r.Values[k])
-	}
-	return append(b, '}')
-}
-
-// appendFields appends the row as MarshalJSON writes it, given the names
-// of its values in order: a valid group's fields, sorted. Lookups of a few
-// names cost less than ranging over the map and sorting its keys.
-func (r Row) appendFields(b []byte, sorted []string) []byte {
-	b = append(b, `{"number":`...)
-	b = wire.AppendString(b, r.Number)
-	for _, k := range sorted {
-		if v, ok := r.Values[k]; ok {
-			b = append(b, ',')
-			b = wire.AppendString(b, k)
-			b = append(b, ':')
-			b = wire.AppendString(b, v)
-		}
-	}
-	return append(b, '}')
-}
-
-// appendJSON writes the group as json.Marshal would, byte for byte, but
-// straight into one buffer: a group may carry 100,000 rows. It is for a
-// group that validate accepted: every row's values are among its fields.
-func (p VariableGroupParams) appendJSON(b []byte) []byte {
-	b = wire.AppendNamed(b, p.ID, p.Name, p.Description)
-	b = append(b, `,"fields":`...)
-	b = wire.AppendStrings(b, p.Fields)
-	if len(p.Values) > 0 {
-		sorted := slices.Sorted(slices.Values(p.Fields))
-		b = slices.Grow(b, len(p.Values)*(32+24*len(p.Fields)))
-		b = append(b, `,"values":[`...)
-		for i, r := range p.Values {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = r.appendFields(b, sorted)
-		}
-		b = append(b, ']')
 	}
 	return append(b, '}')
 }
@@ -208,10 +222,11 @@ func (p VariableGroupFileParams) validate() error {
 // CreateVariableGroup creates a variable group with its rows:
 // POST /create/variable/group. It is the JS library's createVariableGroup.
 func (c *Client) CreateVariableGroup(ctx context.Context, p VariableGroupParams) (*Result, error) {
-	if err := p.validate(); err != nil {
+	b := groupBody{p: p}
+	if err := b.validate(); err != nil {
 		return nil, err
 	}
-	return c.post(ctx, retry.IdempotentWrite, "create/variable/group", p)
+	return c.post(ctx, retry.IdempotentWrite, "create/variable/group", b.json)
 }
 
 // CreateVariableGroupFromFile creates a variable group from a CSV file, and

@@ -7,12 +7,30 @@ import "unicode/utf8"
 // U+2029 escaped), so that a body written by hand is the body json.Marshal
 // would have written.
 func AppendString(dst []byte, s string) []byte {
+	dst, _ = AppendText(dst, s)
+	return dst
+}
+
+// plain marks the bytes that encoding/json writes as they are: ASCII but
+// for the control characters and " \ < > &.
+var plain = func() (t [utf8.RuneSelf]bool) {
+	for b := byte(0x20); b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\' && b != '<' && b != '>' && b != '&'
+	}
+	return t
+}()
+
+// AppendText is AppendString, and reports whether s is valid UTF-8 (an
+// invalid byte is written as \ufffd, as json.Marshal writes it), so that a
+// value can be checked in the pass that encodes it.
+func AppendText(dst []byte, s string) (_ []byte, valid bool) {
 	const hex = "0123456789abcdef"
+	valid = true
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+			if plain[b] {
 				i++
 				continue
 			}
@@ -42,6 +60,7 @@ func AppendString(dst []byte, s string) []byte {
 		case c == utf8.RuneError && size == 1:
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
+			valid = false
 		case c == '\u2028' || c == '\u2029':
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF])
@@ -53,7 +72,7 @@ func AppendString(dst []byte, s string) []byte {
 		start = i
 	}
 	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, '"'), valid
 }
 
 // AppendStrings appends ss as a JSON array of strings (null when nil, as

@@ -256,7 +256,9 @@ func FuzzStrings(f *testing.F) {
 	})
 }
 
-// FuzzAppendString checks that AppendString writes what json.Marshal writes.
+// FuzzAppendString checks that AppendString and AppendText write what
+// json.Marshal writes, and that AppendText tells valid UTF-8 as
+// utf8.ValidString does.
 func FuzzAppendString(f *testing.F) {
 	for _, s := range []string{"", "plain", `quo"te\back`, "<b>&</b>", "\t\n\r\b\f\x00\x1f\x7f", "bad\xffutf8\xc3", "\u2028\u2029", "émoji 👋", "\ud7ff\ue000"} {
 		f.Add(s)
@@ -268,6 +270,9 @@ func FuzzAppendString(f *testing.F) {
 		}
 		if got := AppendString(nil, s); string(got) != string(want) {
 			t.Fatalf("AppendString(%q) = %s, json.Marshal %s", s, got, want)
+		}
+		if got, valid := AppendText([]byte("x"), s); string(got[1:]) != string(want) || valid != utf8.ValidString(s) {
+			t.Fatalf("AppendText(%q) = %s, %v; json.Marshal %s, utf8.ValidString %v", s, got[1:], valid, want, utf8.ValidString(s))
 		}
 		ss := []string{s, "x"}
 		want, _ = json.Marshal(ss)
