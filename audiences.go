@@ -204,7 +204,8 @@ func (c *Client) RetrieveAudienceContacts(ctx context.Context, audienceID string
 }
 
 // NormalizeNumber returns the phone number s in the one form the SDK checks
-// numbers in: "+" and 7 to 15 digits, the country code first.
+// numbers in: "+" and 7 to 15 digits, the country code first. A number
+// already in that form is returned as it is, without a copy.
 //
 // It removes spaces, dashes, dots and parentheses, and reads a leading "00"
 // as "+" ("0044 20 7946 0958" is "+442079460958"); a number without either
@@ -230,8 +231,12 @@ func NormalizeNumber(s string) (string, error) {
 func normalizeNumber(s string) (string, string) { return checkNumber(s, true) }
 
 // checkNumber applies the rule, and returns the normalized number only when
-// keep is set: checking the 100,000 numbers of a call allocates nothing.
+// keep is set: checking the 100,000 numbers of a call allocates nothing. A
+// number already in normal form is s itself, found by a byte loop.
 func checkNumber(s string, keep bool) (string, string) {
+	if isNormalNumber(s) {
+		return s, ""
+	}
 	t := strings.TrimSpace(s)
 	if t == "" {
 		return "", "required"
@@ -271,4 +276,18 @@ func checkNumber(s string, keep bool) (string, string) {
 		return "", ""
 	}
 	return string(b), ""
+}
+
+// isNormalNumber reports whether s is in the form NormalizeNumber returns:
+// "+" and 7 to 15 ASCII digits, the first not 0.
+func isNormalNumber(s string) bool {
+	if len(s) < 8 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -60,6 +60,18 @@ func TestNormalizeNumber(t *testing.T) {
 	}
 }
 
+// TestNormalizeNumberOfANormalNumber checks that a number already in
+// normal form, as NormalizeNumber returns it, comes back as it is, without
+// an allocation: a list of 100,000 normalized numbers costs no copy.
+func TestNormalizeNumberOfANormalNumber(t *testing.T) {
+	for _, n := range []string{"+15550100001", "+1234567", "+123456789012345"} {
+		var got string
+		allocs := testing.AllocsPerRun(100, func() { got, _ = chatinc.NormalizeNumber(n) })
+		assert.Equal(t, n, got)
+		assert.Zero(t, allocs, "NormalizeNumber(%q) allocates", n)
+	}
+}
+
 // Contacts, rows and phone buttons are checked with NormalizeNumber's rule
 // before anything is sent, and sent as written.
 func TestNumberRuleBeforeSending(t *testing.T) {

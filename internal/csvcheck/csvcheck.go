@@ -172,6 +172,11 @@ func Check(r io.Reader, normalize Normalizer) (*Report, error) {
 		case dup:
 			add(line, rec[number], fmt.Sprintf("duplicate of line %d", first))
 		default:
+			if n == rec[number] {
+				// The number was in normal form and is the field itself,
+				// which shares its record's memory: keep a copy only.
+				n = strings.Clone(n)
+			}
 			seen[n] = line
 		}
 	}
