@@ -67,9 +67,17 @@ func (b *groupBody) validate() error {
 		for j, f := range sorted {
 			members[j] = append(wire.AppendString([]byte{','}, f), ':')
 		}
-		buf = slices.Grow(buf, len(p.Values)*(32+24*len(p.Fields)))
+		// The buffer is sized for the first rows by a guess, then for the
+		// rest by the size of those, and a sixteenth more.
+		const sample = 64
+		buf = slices.Grow(buf, min(len(p.Values), sample)*(32+24*len(p.Fields)))
 		buf = append(buf, `,"values":[`...)
+		rows := len(buf)
 		for i, r := range p.Values {
+			if i == sample {
+				rest := len(p.Values) - sample
+				buf = slices.Grow(buf, (len(buf)-rows)/sample*rest*17/16)
+			}
 			// The field's name is made only for the error: a group may
 			// carry 100,000 rows.
 			if _, reason := checkNumber(r.Number, false); reason != "" {
