@@ -199,3 +199,80 @@ func FuzzCampaignDetail(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOnePassDecoders checks the one-pass decoders of the small answer
+// types (wire.Fields) against what encoding/json makes of the same bytes
+// through lenient shadow structs, as those types decoded before: both
+// accept the same inputs and agree on every field.
+func FuzzOnePassDecoders(f *testing.F) {
+	for _, s := range append(decodeSeeds,
+		`{"ID":"upper","id":"lower"}`, `{"id":"lower","ID":"upper"}`, `{"\u0069d":"escaped name"}`,
+		`{"NAME":"a","Fields":["x"],"fields":null}`, `{"number":"+1","number":2}`, `[{"status":"success","id":"a"},1]`,
+		"{\"\u212a\":1}", `{"contactcount":"7","CONTACTCOUNT":8}`, `{"id":"a"} `, ` [ ] `, `[null]`, `{"id":[1]}`) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		type shadowGroup struct {
+			ID     wire.String  `json:"id"`
+			Name   wire.String  `json:"name"`
+			Fields wire.Strings `json:"fields"`
+		}
+		type shadowAudience struct {
+			ID           wire.String `json:"id"`
+			Name         wire.String `json:"name"`
+			Description  wire.String `json:"description"`
+			ContactCount wire.Int    `json:"contactCount"`
+		}
+		type shadowContact struct {
+			Number wire.String `json:"number"`
+		}
+		type shadowResult struct {
+			Status     wire.String `json:"status"`
+			Message    wire.String `json:"message"`
+			ID         wire.String `json:"id"`
+			CampaignID wire.String `json:"campaignId"`
+			RunID      wire.String `json:"runId"`
+		}
+		agree := func(what string, gotErr, wantErr error, got, want any) {
+			t.Helper()
+			if (gotErr == nil) != (wantErr == nil) {
+				t.Fatalf("%s of %q: error %v, encoding/json: %v", what, data, gotErr, wantErr)
+			}
+			if gotErr == nil && !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s of %q: %+v, encoding/json: %+v", what, data, got, want)
+			}
+		}
+
+		var g chatinc.VariableGroup
+		var sg shadowGroup
+		err := json.Unmarshal(data, &sg)
+		want := chatinc.VariableGroup{ID: string(sg.ID), Name: string(sg.Name), Fields: []string(sg.Fields)}
+		if want.Fields == nil {
+			want.Fields = []string{}
+		}
+		agree("VariableGroup", g.UnmarshalJSON(data), err, g, want)
+
+		var a chatinc.Audience
+		var sa shadowAudience
+		err = json.Unmarshal(data, &sa)
+		agree("Audience", a.UnmarshalJSON(data), err, a, chatinc.Audience{ID: string(sa.ID), Name: string(sa.Name),
+			Description: string(sa.Description), ContactCount: int(sa.ContactCount)})
+
+		var c chatinc.Contact
+		var sc shadowContact
+		err = json.Unmarshal(data, &sc)
+		agree("Contact", c.UnmarshalJSON(data), err, c, chatinc.Contact{Number: string(sc.Number)})
+
+		var r chatinc.Result
+		var sr shadowResult
+		err = json.Unmarshal(data, new(json.RawMessage))
+		if err == nil {
+			var obj json.RawMessage
+			if obj, err = wire.First(data); err == nil && len(bytes.TrimSpace(obj)) > 0 {
+				err = json.Unmarshal(obj, &sr)
+			}
+		}
+		agree("Result", r.UnmarshalJSON(data), err, r, chatinc.Result{Status: string(sr.Status), Message: string(sr.Message),
+			ID: string(sr.ID), CampaignID: string(sr.CampaignID), RunID: string(sr.RunID), Raw: append(json.RawMessage(nil), data...)})
+	})
+}
