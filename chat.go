@@ -588,6 +588,17 @@ type bodyDecoder interface {
 	committed() bool
 }
 
+// memoryDecoder is a bodyDecoder that can also decode an answer already in
+// memory, which for a small answer is cheaper than streaming it.
+type memoryDecoder interface {
+	decodeBytes(data []byte) error
+}
+
+// smallAnswer is the largest answer, by its Content-Length, read whole
+// before it is decoded; it is at most headBytes, so that head holds all
+// of it.
+const smallAnswer = 4 << 10
+
 // headKeeper is a bodyDecoder that lends the call a buffer for the first
 // bytes of the answer (bodyReader.head), in storage it allocates anyway.
 type headKeeper interface {
@@ -856,7 +867,16 @@ func (cl *call) handleResponse(resp *http.Response) error {
 	}
 	cl.br = bodyReader{r: resp.Body, left: limit, head: cl.head[:0]}
 	br := &cl.br
-	err := cl.dec.decodeBody(br)
+	var err error
+	if md, ok := cl.dec.(memoryDecoder); ok && resp.ContentLength >= 0 && resp.ContentLength <= smallAnswer {
+		// A small answer is read whole, into head (kept for errors
+		// anyway), and decoded from memory.
+		if _, rerr := io.Copy(io.Discard, br); rerr == nil && !br.tooLarge {
+			err = md.decodeBytes(br.head)
+		}
+	} else {
+		err = cl.dec.decodeBody(br)
+	}
 	cl.head = br.head
 	cl.bodyErr, cl.decodeErr = nil, nil
 	switch {
@@ -1338,6 +1358,11 @@ func unmarshalChecked(v validDecoder, data []byte) error {
 		return json.Unmarshal(data, new(json.RawMessage))
 	}
 	return v.decodeValid(data)
+}
+
+func (l *listOf[T]) decodeBytes(data []byte) error {
+	l.Items = nil
+	return l.dec.DecodeBytes(data, l.key, l.max, l)
 }
 
 func (l *listOf[T]) committed() bool { return false }

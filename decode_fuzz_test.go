@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -274,5 +275,40 @@ func FuzzOnePassDecoders(f *testing.F) {
 		}
 		agree("Result", r.UnmarshalJSON(data), err, r, chatinc.Result{Status: string(sr.Status), Message: string(sr.Message),
 			ID: string(sr.ID), CampaignID: string(sr.CampaignID), RunID: string(sr.RunID), Raw: append(json.RawMessage(nil), data...)})
+	})
+}
+
+// FuzzSmallAnswer sends any body to the list calls twice: with its
+// Content-Length, so that an answer of up to 4 KiB is read whole and
+// decoded from memory, and without one, so that it is streamed. The two
+// give the same lists and the same errors.
+func FuzzSmallAnswer(f *testing.F) {
+	for _, s := range append(decodeSeeds,
+		`{"status":"error","message":"nope"}`, `[{"status":"error","message":"nope"}]`,
+		`{"status":"success","audiences":[{"id":"a"}]}`, `[{"status":"success","campaigns":{"campaignId":"c"}}]`,
+		`[{"id":"g","name":"users","fields":["first_name"]},{"id":2,"fields":null}] `, `[{"id":1}] x`, `[{"id":1},]`) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		call := func(framed bool) string {
+			c, mock := newTestClient(t, chatinc.WithRetryMax(0))
+			mock.RegisterNoResponder(func(*http.Request) (*http.Response, error) {
+				resp := httpmock.NewBytesResponse(200, body)
+				resp.ContentLength = -1
+				if framed {
+					resp.ContentLength = int64(len(body))
+				}
+				return resp, nil
+			})
+			ctx := context.Background()
+			campaigns, err1 := c.RetrieveCampaigns(ctx, chatinc.RetrieveCampaignsOptions{})
+			audiences, err2 := c.RetrieveAudiences(ctx)
+			groups, err3 := c.RetrieveVariableGroups(ctx)
+			contacts, err4 := c.RetrieveAudienceContacts(ctx, "a")
+			return fmt.Sprintf("%+v %v\n%+v %v\n%+v %v\n%+v %v", campaigns, err1, audiences, err2, groups, err3, contacts, err4)
+		}
+		if framed, streamed := call(true), call(false); framed != streamed {
+			t.Fatalf("%q\nwith its Content-Length:\n%s\nstreamed:\n%s", body, framed, streamed)
+		}
 	})
 }

@@ -86,7 +86,39 @@ func (d *Decoder[T]) Decode(r io.Reader, key string, maxItems int, sink Sink[T])
 
 // DecodeBytes is Decode over an answer already in memory.
 func DecodeBytes[T any](data []byte, key string, maxItems int, sink Sink[T]) error {
-	return Decode(bytes.NewReader(data), key, maxItems, sink)
+	var d Decoder[T]
+	return d.DecodeBytes(data, key, maxItems, sink)
+}
+
+// DecodeBytes is Decode over an answer already in memory, with d's storage.
+// The common answer, a valid top-level array, is checked once (json.Valid)
+// and its elements walked in place, without a stream decoder; any other
+// answer is streamed from memory, as Decode would, for the same result and
+// the same errors.
+func (d *Decoder[T]) DecodeBytes(data []byte, key string, maxItems int, sink Sink[T]) error {
+	i := skipSpace(data, 0)
+	if i == len(data) || data[i] != '[' || !json.Valid(data) {
+		return d.Decode(bytes.NewReader(data), key, maxItems, sink)
+	}
+	*d = Decoder[T]{key: key, max: maxItems, sink: sink}
+	d.itemDec, _ = sink.(ItemDecoder[T])
+	d.slot.d = d
+	d.first = true
+	// As topArray, over the elements' bytes: a valid array's elements end
+	// where valueEnd says, separated by white space and commas.
+	for i = skipSpace(data, i+1); data[i] != ']'; {
+		end := valueEnd(data, i)
+		if err := d.slot.UnmarshalJSON(data[i:end]); err != nil {
+			return err
+		}
+		if i = skipSpace(data, end); data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	if d.envErr != nil {
+		return d.envErr
+	}
+	return nil
 }
 
 // end checks that nothing but white space follows the answer, as for
