@@ -973,7 +973,7 @@ func (cl *call) readBody(resp *http.Response) error {
 	if resp.StatusCode >= 300 {
 		limit = maxErrorBody
 	}
-	buf, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	buf, err := readAll(resp.Body, limit+1, resp.ContentLength)
 	switch {
 	case err != nil:
 		cl.bodyErr = err
@@ -988,6 +988,30 @@ func (cl *call) readBody(resp *http.Response) error {
 		return cl.bodyErr
 	}
 	return nil
+}
+
+// readAll reads r to its end, or to max bytes. size, the Content-Length
+// (-1: unknown), sizes the buffer: a small answer costs one allocation of
+// its own size, not io.ReadAll's 512 bytes and more.
+func readAll(r io.Reader, max, size int64) ([]byte, error) {
+	if size < 0 || size >= max {
+		return io.ReadAll(io.LimitReader(r, max))
+	}
+	b := make([]byte, 0, size+1) // room to see the end without growing
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		switch {
+		case err == io.EOF:
+			return b, nil
+		case err != nil:
+			return b, err
+		case int64(len(b)) >= max:
+			return b[:max], nil
+		case len(b) == cap(b):
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // checkResponse turns an error answer, or a 3xx that was not followed,
