@@ -172,7 +172,7 @@ func (g *VariableGroup) UnmarshalJSON(data []byte) error { return unmarshalCheck
 
 func (g *VariableGroup) decodeValid(data []byte) error {
 	*g = VariableGroup{}
-	var fields wire.Strings
+	var fields []string
 	err := wire.Fields(data, func(name, v []byte) (err error) {
 		switch {
 		case wire.Field(name, "id"):
@@ -180,14 +180,14 @@ func (g *VariableGroup) decodeValid(data []byte) error {
 		case wire.Field(name, "name"):
 			g.Name, err = wire.Text(v)
 		case wire.Field(name, "fields"):
-			err = fields.UnmarshalJSON(v)
+			fields, err = wire.TextList(v)
 		}
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	g.Fields = []string(fields)
+	g.Fields = fields
 	if g.Fields == nil {
 		g.Fields = []string{}
 	}
