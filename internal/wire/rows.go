@@ -58,17 +58,25 @@ type RowDecoder struct {
 	pin  int   // the start of the row being decoded, kept by fill; -1: none
 	err  error // the reader's error (io.EOF at the end), once it has one
 	off  int64 // the offset of buf[0] in the answer
-	keys []string
-	// fields are the current row's, offsets relative to pin.
+	lift [2]string
+	// names are the column names met (interned), and roles what each is:
+	// 0 a column, 1 or 2 the first or second lifted field.
+	names []string
+	roles []byte
+	// fields are the current row's, offsets relative to pin; other holds
+	// its names that are not interned.
 	fields []rowField
+	other  []string
 	stack  []byte
 	row    TextRow
 }
 
-// rowField is a field of the row being decoded.
+// rowField is a field of the row being decoded. It holds no pointer, so
+// that filling it in costs no write barrier.
 type rowField struct {
-	key    string
+	name   int  // an index in names, or -1-i for other[i]
 	v0, v1 int  // the value's bytes, relative to the row's start
+	role   byte // as in roles
 	kind   byte // '"' a string's plain contents, 'e' a string to unescape, 'n' null, 'r' the value's JSON
 }
 
@@ -79,6 +87,9 @@ func (d *RowDecoder) Decode(r io.Reader, lift [2]string, sink RowSink) error {
 		d.buf = make([]byte, rowBufSize)
 	}
 	d.r, d.pos, d.end, d.pin, d.err, d.off = r, 0, 0, -1, nil, 0
+	if lift != d.lift {
+		d.lift, d.names, d.roles = lift, d.names[:0], d.roles[:0]
+	}
 	defer func() { d.r, d.row = nil, TextRow{} }()
 	c, ok := d.space()
 	if !ok && d.err != io.EOF {
@@ -102,7 +113,7 @@ func (d *RowDecoder) Decode(r io.Reader, lift [2]string, sink RowSink) error {
 			if err := d.skipValue(0); err != nil {
 				return err
 			}
-		} else if err := d.element(i, lift, sink, &envErr); err != nil {
+		} else if err := d.element(i, sink, &envErr); err != nil {
 			return err
 		}
 		if c, ok = d.space(); !ok {
@@ -120,7 +131,7 @@ func (d *RowDecoder) Decode(r io.Reader, lift [2]string, sink RowSink) error {
 }
 
 // element decodes the i-th element of the top-level array.
-func (d *RowDecoder) element(i int, lift [2]string, sink RowSink, envErr **EnvelopeError) error {
+func (d *RowDecoder) element(i int, sink RowSink, envErr **EnvelopeError) error {
 	c, ok := d.space()
 	if !ok {
 		return d.eofErr()
@@ -138,7 +149,7 @@ func (d *RowDecoder) element(i int, lift [2]string, sink RowSink, envErr **Envel
 				return nil
 			}
 		}
-		d.layout(lift)
+		d.layout()
 	case 'n':
 		if err := d.literal("null"); err != nil {
 			return err
@@ -159,7 +170,7 @@ func (d *RowDecoder) element(i int, lift [2]string, sink RowSink, envErr **Envel
 // object reads a row, its '{' next, into fields.
 func (d *RowDecoder) object() error {
 	d.pos++
-	d.fields = d.fields[:0]
+	d.fields, d.other = d.fields[:0], d.other[:0]
 	c, ok := d.space()
 	if !ok {
 		return d.eofErr()
@@ -172,7 +183,7 @@ func (d *RowDecoder) object() error {
 		if c != '"' {
 			return d.syntax(c, "looking for beginning of object key string")
 		}
-		key, err := d.key(j)
+		name, role, err := d.key(j)
 		if err != nil {
 			return err
 		}
@@ -182,7 +193,7 @@ func (d *RowDecoder) object() error {
 		if c, ok = d.space(); !ok {
 			return d.eofErr()
 		}
-		f := rowField{key: key, v0: d.pos - d.pin, kind: 'r'}
+		f := rowField{name: name, role: role, v0: d.pos - d.pin, kind: 'r'}
 		switch c {
 		case '"':
 			esc, err := d.str(true)
@@ -228,37 +239,55 @@ func (d *RowDecoder) object() error {
 	}
 }
 
-// key reads the j-th name of a row's object, its '"' next: interned when
-// it needs no unescaping.
-func (d *RowDecoder) key(j int) (string, error) {
+// key reads the j-th name of a row's object, its '"' next, and returns
+// its index and role (see rowField): interned when it needs no unescaping.
+func (d *RowDecoder) key(j int) (int, byte, error) {
 	start := d.pos - d.pin
 	esc, err := d.str(true)
 	if err != nil {
-		return "", err
+		return 0, 0, err
 	}
 	raw := d.buf[d.pin+start : d.pos]
 	if esc {
-		return unquote(raw), nil
+		return d.otherName(unquote(raw))
 	}
 	name := raw[1 : len(raw)-1]
-	if j < len(d.keys) && d.keys[j] == string(name) {
-		return d.keys[j], nil
+	if j < len(d.names) && d.names[j] == string(name) {
+		return j, d.roles[j], nil
 	}
-	for _, k := range d.keys {
+	for i, k := range d.names {
 		if k == string(name) {
-			return k, nil
+			return i, d.roles[i], nil
 		}
 	}
-	k := string(name)
-	if len(d.keys) < 64 {
-		d.keys = append(d.keys, k)
+	if len(d.names) >= 64 {
+		return d.otherName(string(name))
 	}
-	return k, nil
+	d.names = append(d.names, string(name))
+	d.roles = append(d.roles, d.role(string(name)))
+	return len(d.names) - 1, d.roles[len(d.roles)-1], nil
+}
+
+// otherName keeps a name that is not interned.
+func (d *RowDecoder) otherName(name string) (int, byte, error) {
+	d.other = append(d.other, name)
+	return -len(d.other), d.role(name), nil
+}
+
+// role says whether name is a column (0) or a lifted field (1, 2).
+func (d *RowDecoder) role(name string) byte {
+	switch name {
+	case d.lift[0]:
+		return 1
+	case d.lift[1]:
+		return 2
+	}
+	return 0
 }
 
 // layout turns the fields of the row just read into d.row: all its text
 // in one string.
-func (d *RowDecoder) layout(lift [2]string) {
+func (d *RowDecoder) layout() {
 	base := d.buf[d.pin:]
 	size, cols := 0, 0
 	for i := range d.fields {
@@ -266,7 +295,7 @@ func (d *RowDecoder) layout(lift [2]string) {
 		if f.kind == '"' || f.kind == 'r' {
 			size += f.v1 - f.v0
 		}
-		if f.key != lift[0] && f.key != lift[1] {
+		if f.role == 0 {
 			cols++
 		}
 	}
@@ -293,13 +322,17 @@ func (d *RowDecoder) layout(lift [2]string) {
 		case 'e':
 			v = unquote(base[f.v0:f.v1])
 		}
-		switch f.key {
-		case lift[0]:
+		switch f.role {
+		case 1:
 			row.Lifted[0] = v
-		case lift[1]:
+		case 2:
 			row.Lifted[1] = v
 		default:
-			row.Columns[f.key] = v
+			if f.name >= 0 {
+				row.Columns[d.names[f.name]] = v
+			} else {
+				row.Columns[d.other[-1-f.name]] = v
+			}
 		}
 	}
 	d.row = row
@@ -596,6 +629,16 @@ func (d *RowDecoder) trailer(envErr *EnvelopeError) error {
 // space skips white space and returns the next byte, unread; false at the
 // end of the answer or on an error of the reader.
 func (d *RowDecoder) space() (byte, bool) {
+	if d.pos < d.end {
+		if c := d.buf[d.pos]; c > ' ' {
+			return c, true // compact JSON: no space to skip
+		}
+	}
+	return d.skipSpace()
+}
+
+// skipSpace is space past its fast path.
+func (d *RowDecoder) skipSpace() (byte, bool) {
 	for {
 		for ; d.pos < d.end; d.pos++ {
 			switch c := d.buf[d.pos]; c {

@@ -228,3 +228,48 @@ func TestRowDecoderKeepsRow(t *testing.T) {
 		t.Fatalf("got %#v", s.rows)
 	}
 }
+
+// BenchmarkRowDecoder decodes 10,000 rows from memory: by RowDecoder, and
+// by the Decoder path (encoding/json's Decoder, then ObjectText per row).
+func BenchmarkRowDecoder(b *testing.B) {
+	var body bytes.Buffer
+	body.WriteByte('[')
+	for i := range 10_000 {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"number":"+1555%07d","action":"delivered","runId":"run_1","message":"Hi Ana","timestamp":%d}`, i, 1700000000+i)
+	}
+	body.WriteByte(']')
+	data := body.Bytes()
+	b.Run("rows", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		var d RowDecoder
+		var s countSink
+		for range b.N {
+			if err := d.Decode(bytes.NewReader(data), rowLift, &s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decoder", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		var d Decoder[mapRow]
+		var s countSink
+		for range b.N {
+			if err := d.Decode(bytes.NewReader(data), "", 0, &s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// countSink counts rows.
+type countSink struct{ n int }
+
+func (s *countSink) Row(*TextRow) error    { s.n++; return nil }
+func (s *countSink) Item(*mapRow) error    { s.n++; return nil }
+func (s *countSink) Begin(bool) error      { return nil }
+func (s *countSink) Other(io.Reader) error { return errors.New("not rows") }
