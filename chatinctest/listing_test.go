@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,8 @@ import (
 
 // TestRetrieveCampaignsKeptJSON checks that GET /retrieve/campaigns, which
 // keeps the JSON of campaigns that cannot change, answers exactly what
-// encoding every listing afresh answers: after new runs, with a run still
-// scheduled, with ?active=true.
+// encoding every listing afresh answers, with its exact Content-Length:
+// after new runs, with a run still scheduled, with ?active=true.
 func TestRetrieveCampaignsKeptJSON(t *testing.T) {
 	sim := NewHandler()
 	do := func(method, path, body string) *httptest.ResponseRecorder {
@@ -54,7 +55,9 @@ func TestRetrieveCampaignsKeptJSON(t *testing.T) {
 				path += "?active=true"
 			}
 			for range 2 { // the second answer comes from the kept JSON
-				assert.Equal(t, fresh(active), do(http.MethodGet, path, "").Body.String(), "%s, active=%v", when, active)
+				w := do(http.MethodGet, path, "")
+				assert.Equal(t, fresh(active), w.Body.String(), "%s, active=%v", when, active)
+				assert.Equal(t, strconv.Itoa(w.Body.Len()), w.Header().Get("Content-Length"), "%s, active=%v", when, active)
 			}
 		}
 	}
