@@ -51,7 +51,8 @@ func (h *Handler) createCampaign(c *call) error {
 	if req.RunImmediately && len(req.Audiences) == 0 {
 		return invalid("audiences is required when runImmediately is true")
 	}
-	at, err := runTime(req.TimeToRun, h.now())
+	now := h.now()
+	at, err := runTime(req.TimeToRun, now)
 	if err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func (h *Handler) createCampaign(c *call) error {
 		example:  req.MessageExample,
 		segments: segments,
 	}
-	id, r, err := h.store.addCampaign(camp, req.Audiences, req.RunImmediately, at)
+	id, r, err := h.store.addCampaign(camp, req.Audiences, req.RunImmediately, at, now)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func NewHandler(opts ...Option) *Handler {
 	cfg := newConfig(opts)
 	h := &Handler{
 		apiKey:  cfg.apiKey,
-		store:   newStore(cfg.seed),
+		store:   newStore(cfg.seed, cfg.retention),
 		log:     newRequestLog(cfg.requestLog),
 		limiter: newLimiter(cfg.rateLimit, cfg.rateWindow),
 		now:     cfg.now,
