@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"runtime"
@@ -104,18 +105,31 @@ func TestSimulatorMixedLoad(t *testing.T) {
 	liveHeap("start")
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { // samples the simulator's Usage each second, and the heap half way
+	// sample records the simulator's Usage and the CPU time at the end of
+	// each second up to the current one that has none yet (a tick late
+	// on a busy machine leaves the seconds it missed with nothing served).
+	sample := func(upTo int) {
+		u, used := srv.Usage(), processCPU()
+		for s := range min(upTo, secs) {
+			if usage[s] == nil {
+				usage[s], cpu[s] = u, used
+			}
+		}
+	}
+	go func() { // samples each second, and the heap half way
 		defer wg.Done()
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
-		for s := range secs {
+		middle := false
+		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
 			}
-			usage[s], cpu[s] = srv.Usage(), processCPU()
-			if s+1 == secs/2 {
+			sample(second())
+			if !middle && second() >= secs/2 {
+				middle = true
 				liveHeap("middle")
 			}
 		}
@@ -157,9 +171,7 @@ func TestSimulatorMixedLoad(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if usage[secs-1] == nil { // the last tick came after the end
-		usage[secs-1], cpu[secs-1] = srv.Usage(), processCPU()
-	}
+	sample(secs)
 	liveHeap("end")
 	p50 := func(l []time.Duration) time.Duration {
 		if len(l) == 0 {
@@ -184,29 +196,35 @@ func TestSimulatorMixedLoad(t *testing.T) {
 		}
 		return (took / time.Duration(n)).Round(time.Microsecond)
 	}
-	t.Logf("%6s %7s %5s %7s | %-26s | %-34s", "", "", "", "calls", "RetrieveCampaigns p50", "the simulator's own time")
-	t.Logf("%6s %7s %5s %7s | %9s %8s %7s | %10s %10s %11s", "second", "calls", "CPU", "per CPU", "SDK", "raw", "size", "per list", "per call", "busy share")
+	t.Logf("%6s %7s %5s %7s | %-26s | %-45s", "", "", "", "calls", "RetrieveCampaigns p50", "the simulator's own time")
+	t.Logf("%6s %7s %5s %7s | %9s %8s %7s | %10s %10s %11s %10s", "second", "calls", "CPU", "per CPU", "SDK", "raw", "size",
+		"per list", "per call", "busy share", "served")
 	for s := range secs {
-		if usage[s] == nil {
-			break
-		}
 		nl, tl, _ := served(s, "/retrieve/campaigns")
 		var n int
 		var took time.Duration
+		var bytes int64
 		for path := range usage[s] {
-			pn, pt, _ := served(s, path)
-			n, took = n+pn, took+pt
+			pn, pt, pb := served(s, path)
+			n, took, bytes = n+pn, took+pt, bytes+pb
 		}
 		used := cpu[s]
 		if s > 0 {
 			used -= cpu[s-1]
 		}
-		perCPU := 0.0
-		if used > 0 {
-			perCPU = float64(calls[s].Load()) / used.Seconds()
+		perCPU := "-" // too little CPU to say
+		if used > 100*time.Millisecond {
+			perCPU = fmt.Sprintf("%.0f", float64(calls[s].Load())/used.Seconds())
 		}
-		t.Logf("%6d %7d %5.2f %7.0f | %9v %8v %4d KiB | %10v %10v %10.0f%%", s+1, calls[s].Load(), used.Seconds(), perCPU, p50(lists[s]), p50(raws[s]), size[s]>>10,
-			perRequest(nl, tl), perRequest(n, took), 100*took.Seconds()/workers)
+		t.Logf("%6d %7d %5.2f %7s | %9v %8v %4d KiB | %10v %10v %10.0f%% %6.1f MiB", s+1, calls[s].Load(), used.Seconds(), perCPU,
+			p50(lists[s]), p50(raws[s]), size[s]>>10, perRequest(nl, tl), perRequest(n, took), 100*took.Seconds()/workers, float64(bytes)/(1<<20))
+	}
+	t.Logf("by call, over the whole load:")
+	t.Logf("%-28s %9s %10s %12s", "path", "requests", "handler", "answer")
+	total := usage[secs-1]
+	for _, path := range slices.Sorted(maps.Keys(total)) {
+		u := total[path]
+		t.Logf("%-28s %9d %10v %8.1f KiB", path, u.Requests, perRequest(u.Requests, u.Handling), float64(u.Bytes)/float64(max(u.Requests, 1))/(1<<10))
 	}
 	t.Logf("live heap: %v", heap)
 }
