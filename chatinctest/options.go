@@ -92,8 +92,9 @@ func WithRequestLog(n int) Option {
 
 // WithRetention bounds the state the server keeps, so that a server under
 // endless creation (a load test, a long-running chatinc-mock) holds bounded
-// memory, as WithRequestLog bounds the request log. It keeps the n
-// campaigns created most recently, with their runs and results, and the n
+// memory, as WithRequestLog bounds the request log. It keeps, for the
+// server's one API key, the n campaigns created most recently (running one
+// again does not make it newer), with their runs and results, and the n
 // audiences and the n variable groups written (created or changed) most
 // recently; older ones are forgotten, and answer as if they had never
 // existed: 404 for a campaign or an audience, absent from the lists, left
