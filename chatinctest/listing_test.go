@@ -95,3 +95,37 @@ func (s *store) freshListings(now time.Time) []freshListing {
 	}
 	return out
 }
+
+// TestResultsOfForgottenCampaign checks that results being read when their
+// campaign, and then its variable group, are forgotten (WithRetention) are
+// still answered, the placeholders then rendered as "".
+func TestResultsOfForgottenCampaign(t *testing.T) {
+	s := newStore(1, 1)
+	_, err := s.putGroup(groupInput{id: "users", name: "users", fields: []string{"n"}, audienceID: "a",
+		rows: []groupRow{{number: "+15550100001", values: []string{"Ana"}}}})
+	require.NoError(t, err)
+	segments, err := splitMessage("Hi {users.n}")
+	require.NoError(t, err)
+	now := time.Now()
+	id, _, err := s.addCampaign(&campaign{segments: segments}, []string{"a"}, true, now, now)
+	require.NoError(t, err)
+	c, runs, err := s.completedRuns(id, now)
+	require.NoError(t, err)
+
+	// A newer campaign, audience and group push them all out.
+	_, _, err = s.addCampaign(&campaign{segments: []segment{{literal: "m"}}}, nil, false, now, now)
+	require.NoError(t, err)
+	_, err = s.putGroup(groupInput{id: "other", name: "other", fields: []string{"n"}, audienceID: "b"})
+	require.NoError(t, err)
+	_, _, err = s.completedRuns(id, now)
+	require.Error(t, err, "forgotten")
+	assert.Equal(t, []string{"b"}, []string{s.audienceList()[0].id})
+	assert.Equal(t, "other", s.groupList()[0].id)
+
+	var messages []string
+	require.NoError(t, s.eachDetail(c, runs, func(d *detailRow) error {
+		messages = append(messages, d.Message)
+		return nil
+	}))
+	assert.Equal(t, []string{"Hi "}, messages)
+}
