@@ -87,8 +87,9 @@ func sameValues(a, b map[string]string) bool {
 }
 
 // FuzzResponse sends any body, with any of a few statuses, as the answer to
-// a list call, a create call and a sending call, and checks that the error,
-// if any, is one of the SDK's documented kinds.
+// a list call, a create call, a sending call and the results (as CSV and
+// as rows), and checks that the error, if any, is one of the SDK's
+// documented kinds.
 func FuzzResponse(f *testing.F) {
 	for _, s := range append(decodeSeeds,
 		`{"status":"error","message":"nope"}`, `<html><title>oops</title></html>`,
@@ -110,11 +111,12 @@ func FuzzResponse(f *testing.F) {
 		_, err4 := c.RunCampaign(ctx, chatinc.RunCampaignParams{CampaignID: "c", Audiences: []string{"all"}})
 		var sb strings.Builder
 		_, err5 := c.RetrieveCampaignDetailsCSV(ctx, "c", &sb)
+		_, err6 := c.RetrieveCampaignDetails(ctx, "c")
 		// A body saying "status":"error" is an *APIError whatever the
 		// status; the CSV export looks for one in its first 4 KiB.
 		_, bodySaysErr := errorStatus(body)
 		wantAPIErr := status >= 400 || bodySaysErr
-		for i, err := range []error{err1, err2, err3, err4, err5} {
+		for i, err := range []error{err1, err2, err3, err4, err5, err6} {
 			want := wantAPIErr
 			if i == 4 && len(body) > 4<<10 {
 				want = status >= 400
