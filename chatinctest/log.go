@@ -1,9 +1,12 @@
 package chatinctest
 
 import (
+	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Bounds of the request log, so that a simulator serving many or large
@@ -64,16 +67,17 @@ type Part struct {
 }
 
 // requestLog is the log of the requests received, in the order they
-// arrived: a ring of the most recent ones, and a count by path of all of
-// them. Entries are filled in as their requests are read and answered; an
+// arrived: a ring of the most recent ones, and a count and the Usage by
+// path of all of them. Entries are filled in as their requests are read and answered; an
 // entry that has left the ring is still filled in by its request, under the
 // log's lock, but no longer seen.
 type requestLog struct {
 	mu     sync.Mutex
-	size   int            // capacity of the ring; 0 keeps no entry
-	ring   []*Request     // len(ring) <= size
-	next   int            // where the next entry goes once the ring is full
-	counts map[string]int // requests by path, all of them
+	size   int              // capacity of the ring; 0 keeps no entry
+	ring   []*Request       // len(ring) <= size
+	next   int              // where the next entry goes once the ring is full
+	counts map[string]int   // requests by path, all of them
+	usage  map[string]Usage // what answering them cost, by path
 }
 
 // newRequestLog returns a log keeping the last size requests: 0 is
@@ -85,7 +89,7 @@ func newRequestLog(size int) requestLog {
 	case size < 0:
 		size = 0
 	}
-	return requestLog{size: size, counts: make(map[string]int)}
+	return requestLog{size: size, counts: make(map[string]int), usage: make(map[string]Usage)}
 }
 
 // start logs a request as it arrives.
@@ -136,6 +140,38 @@ func (l *requestLog) count(path string) int {
 	return l.counts[path]
 }
 
+// Usage is what the server spent answering the requests to one path: the
+// simulator's own cost, to tell apart from its clients' under load.
+type Usage struct {
+	// Requests is how many requests to the path have been answered.
+	Requests int
+	// Handling is the time the handler spent on them, in all: from each
+	// request's arrival until its answer was handed to net/http, the
+	// writing of the answer included (so a client slow to read adds to
+	// it).
+	Handling time.Duration
+	// Bytes is the size of the answers' bodies, in all.
+	Bytes int64
+}
+
+// finish counts what answering a request to path cost.
+func (l *requestLog) finish(path string, took time.Duration, bytes int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	u := l.usage[path]
+	u.Requests++
+	u.Handling += took
+	u.Bytes += bytes
+	l.usage[path] = u
+}
+
+// usageByPath returns a copy of the Usage of every path.
+func (l *requestLog) usageByPath() map[string]Usage {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.usage)
+}
+
 // update changes e under the log's lock.
 func (l *requestLog) update(e *Request, change func(e *Request)) {
 	l.mu.Lock()
@@ -169,6 +205,13 @@ func (h *Handler) Requests() []Request { return h.log.snapshot() }
 // all of them, including those that have left the request log.
 func (h *Handler) RequestCount(path string) int { return h.log.count(normalizePath(path)) }
 
+// Usage returns, by path relative to the base URL (such as
+// "/retrieve/campaigns"), what the server has spent so far answering the
+// requests to it: how many, the time in the handler and the bytes of the
+// answers. Sampled twice, it tells the simulator's own throughput apart from
+// its clients'.
+func (h *Handler) Usage() map[string]Usage { return h.log.usageByPath() }
+
 // recorder is the ResponseWriter the endpoints write to: it logs the status
 // of the answer before any of it reaches the client.
 type recorder struct {
@@ -176,6 +219,7 @@ type recorder struct {
 	log         *requestLog
 	entry       *Request
 	wroteHeader bool
+	written     int64 // bytes of body written
 }
 
 // WriteHeader implements http.ResponseWriter.
@@ -194,7 +238,20 @@ func (w *recorder) Write(b []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.written += int64(n)
+	return n, err
+}
+
+// WriteString writes s as Write does, without copying it where the
+// ResponseWriter can (net/http's can).
+func (w *recorder) WriteString(s string) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	n, err := io.WriteString(w.ResponseWriter, s)
+	w.written += int64(n)
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the connection (to flush or
