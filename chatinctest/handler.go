@@ -108,10 +108,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path, underBase := relativePath(r.URL.Path)
 	c := &call{r: r, h: h}
 	authorized := subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(h.apiKey)) == 1
-	c.entry = h.log.start(r, path, authorized)
+	_, known := h.routes[path]
+	var key string
+	c.entry, key = h.log.start(r, path, authorized, known && underBase)
 	answer := &recorder{ResponseWriter: w, log: &h.log, entry: c.entry}
 	c.w = answer
-	defer func() { h.log.finish(path, time.Since(arrived), answer.written) }()
+	defer func() { h.log.finish(key, time.Since(arrived), answer.written) }()
 
 	if !authorized {
 		c.fail(httpErrorf(http.StatusUnauthorized, "invalid or missing API key"))

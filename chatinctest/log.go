@@ -78,6 +78,8 @@ type requestLog struct {
 	next   int              // where the next entry goes once the ring is full
 	counts map[string]int   // requests by path, all of them
 	usage  map[string]Usage // what answering them cost, by path
+	// unknown is how many unknown paths counts holds one by one.
+	unknown int
 }
 
 // newRequestLog returns a log keeping the last size requests: 0 is
@@ -92,8 +94,18 @@ func newRequestLog(size int) requestLog {
 	return requestLog{size: size, counts: make(map[string]int), usage: make(map[string]Usage)}
 }
 
-// start logs a request as it arrives.
-func (l *requestLog) start(r *http.Request, path string, authorized bool) *Request {
+// OtherPaths is the path under which RequestCount and Usage count requests
+// to unknown paths once 64 of them have been seen one by one, so that a
+// client probing random paths does not grow the server's counters.
+const OtherPaths = "(other paths)"
+
+// maxUnknownPaths is how many unknown paths are counted one by one.
+const maxUnknownPaths = 64
+
+// start logs a request as it arrives, and returns the key its path is
+// counted under: the path, or OtherPaths for an unknown path past the
+// first maxUnknownPaths.
+func (l *requestLog) start(r *http.Request, path string, authorized, known bool) (*Request, string) {
 	e := &Request{
 		Method:      r.Method,
 		Path:        path,
@@ -103,7 +115,15 @@ func (l *requestLog) start(r *http.Request, path string, authorized bool) *Reque
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.counts[path]++
+	key := path
+	if _, seen := l.counts[path]; !known && !seen {
+		if l.unknown >= maxUnknownPaths {
+			key = OtherPaths
+		} else {
+			l.unknown++
+		}
+	}
+	l.counts[key]++
 	switch {
 	case l.size == 0:
 	case len(l.ring) < l.size:
@@ -112,7 +132,7 @@ func (l *requestLog) start(r *http.Request, path string, authorized bool) *Reque
 		l.ring[l.next] = e
 		l.next = (l.next + 1) % l.size
 	}
-	return e
+	return e, key
 }
 
 // snapshot returns a copy of the ring's entries, oldest first.
@@ -202,14 +222,22 @@ func (h *Handler) Requests() []Request { return h.log.snapshot() }
 
 // RequestCount returns how many requests to path (relative to the base URL,
 // such as "/create/campaign") the server received, whatever their answer:
-// all of them, including those that have left the request log.
-func (h *Handler) RequestCount(path string) int { return h.log.count(normalizePath(path)) }
+// all of them, including those that have left the request log. Requests to
+// unknown paths are counted one by one for the first 64 such paths, and
+// under OtherPaths after that.
+func (h *Handler) RequestCount(path string) int {
+	if path != OtherPaths {
+		path = normalizePath(path)
+	}
+	return h.log.count(path)
+}
 
 // Usage returns, by path relative to the base URL (such as
 // "/retrieve/campaigns"), what the server has spent so far answering the
 // requests to it: how many, the time in the handler and the bytes of the
 // answers. Sampled twice, it tells the simulator's own throughput apart from
-// its clients'.
+// its clients'. Unknown paths are counted as RequestCount counts them, so
+// the map holds at most 64 of them and OtherPaths.
 func (h *Handler) Usage() map[string]Usage { return h.log.usageByPath() }
 
 // recorder is the ResponseWriter the endpoints write to: it logs the status
