@@ -2,7 +2,6 @@ package chatinc
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -21,15 +20,16 @@ type Contact struct {
 }
 
 // UnmarshalJSON accepts the number as a JSON string or number.
-func (c *Contact) UnmarshalJSON(data []byte) error {
-	var w struct {
-		Number wire.String `json:"number"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
+func (c *Contact) UnmarshalJSON(data []byte) error { return unmarshalChecked(c, data) }
+
+func (c *Contact) decodeValid(data []byte) error {
+	*c = Contact{}
+	return wire.Fields(data, func(name, v []byte) (err error) {
+		if wire.Field(name, "number") {
+			c.Number, err = wire.Text(v)
+		}
 		return err
-	}
-	c.Number = string(w.Number)
-	return nil
+	})
 }
 
 // AudienceParams describes an audience to create.
@@ -119,18 +119,23 @@ type Audience struct {
 
 // UnmarshalJSON decodes an audience leniently (IDs as strings or numbers,
 // unknown fields ignored).
-func (a *Audience) UnmarshalJSON(data []byte) error {
-	var w struct {
-		ID           wire.String `json:"id"`
-		Name         wire.String `json:"name"`
-		Description  wire.String `json:"description"`
-		ContactCount wire.Int    `json:"contactCount"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
+func (a *Audience) UnmarshalJSON(data []byte) error { return unmarshalChecked(a, data) }
+
+func (a *Audience) decodeValid(data []byte) error {
+	*a = Audience{}
+	return wire.Fields(data, func(name, v []byte) (err error) {
+		switch {
+		case wire.Field(name, "id"):
+			a.ID, err = wire.Text(v)
+		case wire.Field(name, "name"):
+			a.Name, err = wire.Text(v)
+		case wire.Field(name, "description"):
+			a.Description, err = wire.Text(v)
+		case wire.Field(name, "contactCount"):
+			a.ContactCount, err = wire.Number(v)
+		}
 		return err
-	}
-	*a = Audience{ID: string(w.ID), Name: string(w.Name), Description: string(w.Description), ContactCount: int(w.ContactCount)}
-	return nil
+	})
 }
 
 // AudienceFileParams describes an audience to create, or extend, from a CSV

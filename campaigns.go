@@ -475,14 +475,33 @@ func (d CampaignDetail) ColumnNames() []string {
 // stream; for large campaigns range over CampaignDetails instead, or use
 // RetrieveCampaignDetailsCSV. WithMaxResponseBytes does not apply.
 func (c *Client) RetrieveCampaignDetails(ctx context.Context, campaignID string) ([]CampaignDetail, error) {
-	out := []CampaignDetail{}
+	// The rows are gathered in chunks of growing size and copied once into
+	// a slice of the right length: each row is copied twice, not the five
+	// times or so of appending to one slice, and the chunks die at once.
+	var (
+		chunks [][]CampaignDetail
+		chunk  = make([]CampaignDetail, 0, 64)
+		total  int
+	)
 	for d, err := range c.CampaignDetails(ctx, campaignID) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, d)
+		if len(chunk) == cap(chunk) {
+			chunks = append(chunks, chunk)
+			chunk = make([]CampaignDetail, 0, min(2*cap(chunk), 1<<16))
+		}
+		chunk = append(chunk, d)
+		total++
 	}
-	return out, nil
+	if len(chunks) == 0 {
+		return chunk, nil
+	}
+	out := make([]CampaignDetail, 0, total)
+	for _, ch := range chunks {
+		out = append(out, ch...)
+	}
+	return append(out, chunk...), nil
 }
 
 // CampaignDetails returns a campaign's per-contact results as a sequence:
@@ -508,23 +527,42 @@ func (c *Client) CampaignDetails(ctx context.Context, campaignID string) iter.Se
 	}
 }
 
-// detailStream yields the rows of a details answer as they are decoded.
+// detailStream yields the rows of a details answer as they are decoded:
+// a top-level array of rows by rows, in one pass; any other shape (an
+// envelope object) by dec.
 type detailStream struct {
 	yield   func(CampaignDetail, error) bool
 	n       int // rows yielded
 	stopped bool
+	rows    wire.RowDecoder
 	dec     wire.Decoder[detailRow]
 }
 
 // errStopped ends decoding when the caller breaks out of the loop.
 var errStopped = errors.New("chatinc: iteration stopped")
 
+// detailLifted are the columns of a row that are CampaignDetail's fields.
+var detailLifted = [2]string{"number", "action"}
+
 func (s *detailStream) decodeBody(r io.Reader) error {
-	err := s.dec.Decode(r, "", 0, s)
+	err := s.rows.Decode(r, detailLifted, s)
 	if s.stopped {
 		return nil
 	}
 	return err
+}
+
+// Other decodes an answer that is not a bare array of rows.
+func (s *detailStream) Other(r io.Reader) error { return s.dec.Decode(r, "", 0, s) }
+
+// Row yields a row of a bare array.
+func (s *detailStream) Row(r *wire.TextRow) error {
+	s.n++
+	if !s.yield(CampaignDetail{Number: r.Lifted[0], Action: r.Lifted[1], Columns: r.Columns}, nil) {
+		s.stopped = true
+		return errStopped
+	}
+	return nil
 }
 
 func (s *detailStream) committed() bool { return s.n > 0 }

@@ -561,8 +561,7 @@ type call struct {
 	head      []byte
 	decodeErr error
 	br        bodyReader
-	headBuf   [512]byte // head's first bytes, without an allocation
-	waitErr   error     // the context's error, when it ended during a wait to retry
+	waitErr   error // the context's error, when it ended during a wait to retry
 	trace     httptrace.ClientTrace
 }
 
@@ -589,11 +588,28 @@ type bodyDecoder interface {
 	committed() bool
 }
 
+// memoryDecoder is a bodyDecoder that can also decode an answer already in
+// memory, which for a small answer is cheaper than streaming it.
+type memoryDecoder interface {
+	decodeBytes(data []byte) error
+}
+
+// smallAnswer is the largest answer, by its Content-Length, read whole
+// before it is decoded; it is at most headBytes, so that head holds all
+// of it.
+const smallAnswer = 4 << 10
+
+// headKeeper is a bodyDecoder that lends the call a buffer for the first
+// bytes of the answer (bodyReader.head), in storage it allocates anyway.
+type headKeeper interface {
+	headBuffer() []byte
+}
+
 // requestBody is what a call sends: JSON (jsonBody) or an upload
 // (*multipartBody, files.go). newRequest knows bodies only by these methods.
 type requestBody interface {
 	// open returns the body of one attempt; every attempt gets a fresh one.
-	open() (io.Reader, error)
+	open() io.ReadCloser
 	contentType() string
 	// length is the exact Content-Length, or -1 when it is not known.
 	length() int64
@@ -615,12 +631,14 @@ var (
 // jsonBody is a JSON request body, encoded once and replayed per attempt.
 type jsonBody []byte
 
-func (b jsonBody) open() (io.Reader, error) { return bytes.NewReader(b), nil }
-func (jsonBody) contentType() string        { return jsonContentType }
-func (b jsonBody) length() int64            { return int64(len(b)) }
-func (jsonBody) replayable() bool           { return true }
-func (jsonBody) begin(context.Context)      {}
-func (jsonBody) end()                       {}
+// open returns a *bytes.Reader in io.NopCloser, which net/http knows to be
+// in memory: it writes the headers and such a body in one go.
+func (b jsonBody) open() io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
+func (jsonBody) contentType() string   { return jsonContentType }
+func (b jsonBody) length() int64       { return int64(len(b)) }
+func (jsonBody) replayable() bool      { return true }
+func (jsonBody) begin(context.Context) {}
+func (jsonBody) end()                  {}
 
 const jsonContentType = "application/json"
 
@@ -667,16 +685,22 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	if err != nil {
 		return nil, err
 	}
-	var reqBody any
-	if b != nil {
-		b.begin(ctx)
-		cl.sends = b
-		reqBody = retryablehttp.ReaderFunc(b.open)
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, u, reqBody)
+	hreq, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("chatinc: %s %s: %w", method, cl.path, err)
 	}
+	if b != nil {
+		b.begin(ctx)
+		cl.sends = b
+		// http.Client may resend the body to follow a same-host 307 or
+		// 308; the transport below never sees GetBody (noRewindTransport).
+		hreq.GetBody = func() (io.ReadCloser, error) { return b.open(), nil }
+	}
+	// No body for retryablehttp to rewind: each attempt's body is set by
+	// the client's RequestLogHook (beforeAttempt), fresh from cl.sends.
+	// Without a body, GetBody stays nil and the request goes to the
+	// transport as it is.
+	req := &retryablehttp.Request{Request: hreq}
 	// The values but the key's are the client's, shared by its requests (a
 	// RoundTripper must not modify a request; Set and Add replace them).
 	// The key is set per request, so that it is kept in one place only.
@@ -788,7 +812,7 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	if r, ok := v.(*Result); ok && resp.StatusCode < 300 && len(bytes.TrimSpace(cl.body)) > 0 {
 		// One decode: a Result that decodes and whose status is not
 		// "error" is what the envelope check would have let through.
-		if json.Unmarshal(cl.body, r) == nil && !strings.EqualFold(r.Status, "error") {
+		if r.UnmarshalJSON(cl.body) == nil && !strings.EqualFold(r.Status, "error") {
 			return 0, nil
 		}
 		*r = Result{}
@@ -835,11 +859,24 @@ func (cl *call) handleResponse(resp *http.Response) error {
 		limit = -1
 	}
 	if cl.head == nil {
-		cl.head = cl.headBuf[:0]
+		if k, ok := cl.dec.(headKeeper); ok {
+			cl.head = k.headBuffer()
+		} else {
+			cl.head = make([]byte, 0, 512)
+		}
 	}
 	cl.br = bodyReader{r: resp.Body, left: limit, head: cl.head[:0]}
 	br := &cl.br
-	err := cl.dec.decodeBody(br)
+	var err error
+	if md, ok := cl.dec.(memoryDecoder); ok && resp.ContentLength >= 0 && resp.ContentLength <= smallAnswer {
+		// A small answer is read whole, into head (kept for errors
+		// anyway), and decoded from memory.
+		if _, rerr := io.Copy(io.Discard, br); rerr == nil && !br.tooLarge {
+			err = md.decodeBytes(br.head)
+		}
+	} else {
+		err = cl.dec.decodeBody(br)
+	}
 	cl.head = br.head
 	cl.bodyErr, cl.decodeErr = nil, nil
 	switch {
@@ -936,7 +973,7 @@ func (cl *call) readBody(resp *http.Response) error {
 	if resp.StatusCode >= 300 {
 		limit = maxErrorBody
 	}
-	buf, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	buf, err := readAll(resp.Body, limit+1, resp.ContentLength)
 	switch {
 	case err != nil:
 		cl.bodyErr = err
@@ -951,6 +988,30 @@ func (cl *call) readBody(resp *http.Response) error {
 		return cl.bodyErr
 	}
 	return nil
+}
+
+// readAll reads r to its end, or to max bytes. size, the Content-Length
+// (-1: unknown), sizes the buffer: a small answer costs one allocation of
+// its own size, not io.ReadAll's 512 bytes and more.
+func readAll(r io.Reader, max, size int64) ([]byte, error) {
+	if size < 0 || size >= max {
+		return io.ReadAll(io.LimitReader(r, max))
+	}
+	b := make([]byte, 0, size+1) // room to see the end without growing
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		switch {
+		case err == io.EOF:
+			return b, nil
+		case err != nil:
+			return b, err
+		case int64(len(b)) >= max:
+			return b[:max], nil
+		case len(b) == cap(b):
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // checkResponse turns an error answer, or a 3xx that was not followed,
@@ -1071,7 +1132,11 @@ func (l *lastByteWriter) Write(p []byte) (int, error) {
 // beforeAttempt is the client's RequestLogHook: it starts an attempt of
 // the request's call.
 func beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
-	callOf(req.Context()).beforeAttempt(attempt)
+	cl := callOf(req.Context())
+	cl.beforeAttempt(attempt)
+	if cl.sends != nil {
+		req.Body = cl.sends.open()
+	}
 }
 
 // checkRetry is the client's CheckRetry: the request's call decides.
@@ -1283,12 +1348,45 @@ type listOf[T any] struct {
 	key string
 	max int
 	wire.Collect[T]
-	dec wire.Decoder[T]
+	dec  wire.Decoder[T]
+	head [512]byte
 }
+
+func (l *listOf[T]) headBuffer() []byte { return l.head[:0] }
 
 func (l *listOf[T]) decodeBody(r io.Reader) error {
 	l.Items = nil
-	return l.dec.Decode(r, l.key, l.max, &l.Collect)
+	return l.dec.Decode(r, l.key, l.max, l)
+}
+
+// DecodeItem decodes an item the decoder has checked, by its decodeValid
+// when it has one: one pass over the bytes, no second check.
+func (l *listOf[T]) DecodeItem(data []byte, v *T) error {
+	if d, ok := any(v).(validDecoder); ok {
+		return d.decodeValid(data)
+	}
+	return json.Unmarshal(data, v)
+}
+
+// validDecoder is an answer type that decodes itself from JSON known to be
+// valid (wire.Fields), in one pass; its UnmarshalJSON checks the JSON and
+// then calls decodeValid.
+type validDecoder interface {
+	decodeValid(data []byte) error
+}
+
+// unmarshalChecked is the UnmarshalJSON of a validDecoder: invalid JSON is
+// encoding/json's syntax error, valid JSON is decoded in one pass.
+func unmarshalChecked(v validDecoder, data []byte) error {
+	if !json.Valid(data) {
+		return json.Unmarshal(data, new(json.RawMessage))
+	}
+	return v.decodeValid(data)
+}
+
+func (l *listOf[T]) decodeBytes(data []byte) error {
+	l.Items = nil
+	return l.dec.DecodeBytes(data, l.key, l.max, l)
 }
 
 func (l *listOf[T]) committed() bool { return false }
@@ -1314,32 +1412,33 @@ type Result struct {
 
 // UnmarshalJSON decodes an answer object, or the first element of an array
 // of them, keeping a copy of the whole body in Raw.
-func (r *Result) UnmarshalJSON(data []byte) error {
-	var w struct {
-		Status     wire.String `json:"status"`
-		Message    wire.String `json:"message"`
-		ID         wire.String `json:"id"`
-		CampaignID wire.String `json:"campaignId"`
-		RunID      wire.String `json:"runId"`
+func (r *Result) UnmarshalJSON(data []byte) error { return unmarshalChecked(r, data) }
+
+func (r *Result) decodeValid(data []byte) error {
+	*r = Result{}
+	obj := wire.FirstValid(data)
+	if obj == nil { // an empty array
+		obj = []byte("null")
 	}
-	if !json.Valid(data) {
-		// Called directly (encoding/json checks first): the error of
-		// invalid JSON, whatever follows an array's first element.
-		return json.Unmarshal(data, new(json.RawMessage))
-	}
-	obj, err := wire.First(data)
+	err := wire.Fields(obj, func(name, v []byte) (err error) {
+		switch {
+		case wire.Field(name, "status"):
+			r.Status, err = wire.Text(v)
+		case wire.Field(name, "message"):
+			r.Message, err = wire.Text(v)
+		case wire.Field(name, "id"):
+			r.ID, err = wire.Text(v)
+		case wire.Field(name, "campaignId"):
+			r.CampaignID, err = wire.Text(v)
+		case wire.Field(name, "runId"):
+			r.RunID, err = wire.Text(v)
+		}
+		return err
+	})
 	if err != nil {
+		*r = Result{}
 		return err
 	}
-	if len(bytes.TrimSpace(obj)) > 0 {
-		if err := json.Unmarshal(obj, &w); err != nil {
-			return err
-		}
-	}
-	*r = Result{
-		Status: string(w.Status), Message: string(w.Message), ID: string(w.ID),
-		CampaignID: string(w.CampaignID), RunID: string(w.RunID),
-		Raw: append(json.RawMessage(nil), data...),
-	}
+	r.Raw = append(json.RawMessage(nil), data...)
 	return nil
 }

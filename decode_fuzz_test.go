@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -87,8 +88,9 @@ func sameValues(a, b map[string]string) bool {
 }
 
 // FuzzResponse sends any body, with any of a few statuses, as the answer to
-// a list call, a create call and a sending call, and checks that the error,
-// if any, is one of the SDK's documented kinds.
+// a list call, a create call, a sending call and the results (as CSV and
+// as rows), and checks that the error, if any, is one of the SDK's
+// documented kinds.
 func FuzzResponse(f *testing.F) {
 	for _, s := range append(decodeSeeds,
 		`{"status":"error","message":"nope"}`, `<html><title>oops</title></html>`,
@@ -110,11 +112,12 @@ func FuzzResponse(f *testing.F) {
 		_, err4 := c.RunCampaign(ctx, chatinc.RunCampaignParams{CampaignID: "c", Audiences: []string{"all"}})
 		var sb strings.Builder
 		_, err5 := c.RetrieveCampaignDetailsCSV(ctx, "c", &sb)
+		_, err6 := c.RetrieveCampaignDetails(ctx, "c")
 		// A body saying "status":"error" is an *APIError whatever the
 		// status; the CSV export looks for one in its first 4 KiB.
 		_, bodySaysErr := errorStatus(body)
 		wantAPIErr := status >= 400 || bodySaysErr
-		for i, err := range []error{err1, err2, err3, err4, err5} {
+		for i, err := range []error{err1, err2, err3, err4, err5, err6} {
 			want := wantAPIErr
 			if i == 4 && len(body) > 4<<10 {
 				want = status >= 400
@@ -196,6 +199,118 @@ func FuzzCampaignDetail(f *testing.F) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q:\n got %#v\nwant %#v", data, got, want)
+		}
+	})
+}
+
+// FuzzOnePassDecoders checks the one-pass decoders of the small answer
+// types (wire.Fields) against what encoding/json makes of the same bytes
+// through lenient shadow structs, as those types decoded before: both
+// accept the same inputs and agree on every field.
+func FuzzOnePassDecoders(f *testing.F) {
+	for _, s := range append(decodeSeeds,
+		`{"ID":"upper","id":"lower"}`, `{"id":"lower","ID":"upper"}`, `{"\u0069d":"escaped name"}`,
+		`{"NAME":"a","Fields":["x"],"fields":null}`, `{"number":"+1","number":2}`, `[{"status":"success","id":"a"},1]`,
+		"{\"\u212a\":1}", `{"contactcount":"7","CONTACTCOUNT":8}`, `{"id":"a"} `, ` [ ] `, `[null]`, `{"id":[1]}`) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		type shadowGroup struct {
+			ID     wire.String  `json:"id"`
+			Name   wire.String  `json:"name"`
+			Fields wire.Strings `json:"fields"`
+		}
+		type shadowAudience struct {
+			ID           wire.String `json:"id"`
+			Name         wire.String `json:"name"`
+			Description  wire.String `json:"description"`
+			ContactCount wire.Int    `json:"contactCount"`
+		}
+		type shadowContact struct {
+			Number wire.String `json:"number"`
+		}
+		type shadowResult struct {
+			Status     wire.String `json:"status"`
+			Message    wire.String `json:"message"`
+			ID         wire.String `json:"id"`
+			CampaignID wire.String `json:"campaignId"`
+			RunID      wire.String `json:"runId"`
+		}
+		agree := func(what string, gotErr, wantErr error, got, want any) {
+			t.Helper()
+			if (gotErr == nil) != (wantErr == nil) {
+				t.Fatalf("%s of %q: error %v, encoding/json: %v", what, data, gotErr, wantErr)
+			}
+			if gotErr == nil && !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s of %q: %+v, encoding/json: %+v", what, data, got, want)
+			}
+		}
+
+		var g chatinc.VariableGroup
+		var sg shadowGroup
+		err := json.Unmarshal(data, &sg)
+		want := chatinc.VariableGroup{ID: string(sg.ID), Name: string(sg.Name), Fields: []string(sg.Fields)}
+		if want.Fields == nil {
+			want.Fields = []string{}
+		}
+		agree("VariableGroup", g.UnmarshalJSON(data), err, g, want)
+
+		var a chatinc.Audience
+		var sa shadowAudience
+		err = json.Unmarshal(data, &sa)
+		agree("Audience", a.UnmarshalJSON(data), err, a, chatinc.Audience{ID: string(sa.ID), Name: string(sa.Name),
+			Description: string(sa.Description), ContactCount: int(sa.ContactCount)})
+
+		var c chatinc.Contact
+		var sc shadowContact
+		err = json.Unmarshal(data, &sc)
+		agree("Contact", c.UnmarshalJSON(data), err, c, chatinc.Contact{Number: string(sc.Number)})
+
+		var r chatinc.Result
+		var sr shadowResult
+		err = json.Unmarshal(data, new(json.RawMessage))
+		if err == nil {
+			var obj json.RawMessage
+			if obj, err = wire.First(data); err == nil && len(bytes.TrimSpace(obj)) > 0 {
+				err = json.Unmarshal(obj, &sr)
+			}
+		}
+		agree("Result", r.UnmarshalJSON(data), err, r, chatinc.Result{Status: string(sr.Status), Message: string(sr.Message),
+			ID: string(sr.ID), CampaignID: string(sr.CampaignID), RunID: string(sr.RunID), Raw: append(json.RawMessage(nil), data...)})
+	})
+}
+
+// FuzzSmallAnswer sends any body to the list calls twice: with its
+// Content-Length, so that an answer of up to 4 KiB is read whole and
+// decoded from memory, and without one, so that it is streamed. The two
+// give the same lists and the same errors.
+func FuzzSmallAnswer(f *testing.F) {
+	for _, s := range append(decodeSeeds,
+		`{"status":"error","message":"nope"}`, `[{"status":"error","message":"nope"}]`,
+		`{"status":"success","audiences":[{"id":"a"}]}`, `[{"status":"success","campaigns":{"campaignId":"c"}}]`,
+		`[{"id":"g","name":"users","fields":["first_name"]},{"id":2,"fields":null}] `, `[{"id":1}] x`, `[{"id":1},]`) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		call := func(framed bool) string {
+			c, mock := newTestClient(t, chatinc.WithRetryMax(0))
+			mock.RegisterNoResponder(func(*http.Request) (*http.Response, error) {
+				resp := httpmock.NewBytesResponse(200, body)
+				resp.ContentLength = -1
+				if framed {
+					resp.ContentLength = int64(len(body))
+				}
+				return resp, nil
+			})
+			ctx := context.Background()
+			campaigns, err1 := c.RetrieveCampaigns(ctx, chatinc.RetrieveCampaignsOptions{})
+			audiences, err2 := c.RetrieveAudiences(ctx)
+			groups, err3 := c.RetrieveVariableGroups(ctx)
+			contacts, err4 := c.RetrieveAudienceContacts(ctx, "a")
+			return fmt.Sprintf("%+v %v\n%+v %v\n%+v %v\n%+v %v", campaigns, err1, audiences, err2, groups, err3, contacts, err4)
+		}
+		if framed, streamed := call(true), call(false); framed != streamed {
+			t.Fatalf("%q\nwith its Content-Length:\n%s\nstreamed:\n%s", body, framed, streamed)
 		}
 	})
 }

@@ -456,12 +456,12 @@ func (m *multipartBody) end() { m.closeAll() }
 // open returns the body for one attempt. The file is opened on the first
 // Read, not here: go-retryablehttp calls open once while building the
 // request only to probe it, and closes what it gets unread.
-func (m *multipartBody) open() (io.Reader, error) {
+func (m *multipartBody) open() io.ReadCloser {
 	b := &lazyBody{m: m}
 	m.mu.Lock()
 	m.bodies = append(m.bodies, b)
 	m.mu.Unlock()
-	return b, nil
+	return b
 }
 
 // closeAll closes the body of every attempt. The call runs it before it

@@ -17,18 +17,20 @@ import (
 // client on the SDK's own transport, against an HTTP/1.1 server (clear
 // text, or TLS) that counts the connections it accepts. Each goroutine should keep
 // reusing a connection of the pool: the bound is one connection per
-// goroutine, plus one per connection the server hung up on, plus slack (as
-// much again) for the moments when a connection is on its way back to the
+// goroutine, plus one per connection the server hung up on, plus slack (four
+// times as much again) for the moments when a connection is on its way back to the
 // pool as the next call asks for one. A call that fails must cost only its own connection:
 // go-retryablehttp closes its client's idle connections after every failed
 // call, which the SDK must not let through to the shared pool.
 func TestPoolKeptUnderLoad(t *testing.T) {
 	// slack: net/http dials for a call that finds no idle connection and
-	// pools the new one if another connection frees up first; under -race
-	// and a loaded machine that adds up to about a hundred. Without the
-	// shared, larger pool, or with go-retryablehttp's CloseIdleConnections
-	// let through, the count is 7,000 to 10,000.
-	const calls, workers, slack = 10_000, 256, 256
+	// pools the new one if another connection frees up first; on an idle
+	// machine that adds up to about a hundred, on a machine shared with
+	// other builds up to 300 (over TLS, 669-757 connections were seen
+	// against a bound of 712 that way). Without the shared, larger pool, or
+	// with go-retryablehttp's CloseIdleConnections let through, the count
+	// is 7,000 to 10,000: the bound, at most 1,480, still tells them apart.
+	const calls, workers, slack = 10_000, 256, 1024
 	for _, tt := range []struct {
 		name      string
 		dropEvery int   // the server hangs up on every dropEvery-th request; 0: never

@@ -257,6 +257,29 @@ func TestCampaignDetailsNotCapped(t *testing.T) {
 	assert.Len(t, all, 1000)
 }
 
+// TestRetrieveCampaignDetailsCollects checks the collected rows of an
+// answer long enough to span many chunks: all of them, in order, in a
+// slice of exactly their number (no room to spare held for the caller).
+func TestRetrieveCampaignDetailsCollects(t *testing.T) {
+	const rows = 150_000
+	c, _ := detailsClient(t, func() io.ReadCloser { return newDetailStream(rows) })
+	all, err := c.RetrieveCampaignDetails(context.Background(), "cmp")
+	require.NoError(t, err)
+	require.Len(t, all, rows)
+	assert.Equal(t, rows, cap(all), "the slice's capacity")
+	for i, d := range all {
+		if d.Number != fmt.Sprintf("+1555%07d", i) || d.Columns["timestamp"] != strconv.Itoa(1700000000+i) {
+			t.Fatalf("row %d: %+v", i, d)
+		}
+	}
+	// No rows: an empty slice, not nil.
+	c, _ = detailsClient(t, func() io.ReadCloser { return newDetailStream(0) })
+	all, err = c.RetrieveCampaignDetails(context.Background(), "cmp")
+	require.NoError(t, err)
+	assert.NotNil(t, all)
+	assert.Empty(t, all)
+}
+
 // TestListAnswerMemoryBounded sends 4 MiB of [{},{},...] (1.4 million
 // empty objects) under a 4 MiB cap to each list call, and checks that
 // what the call allocates stays within a small multiple of the cap, not

@@ -77,8 +77,7 @@ func TestLazyBodyCloseBeforeRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := m.open()
-	body := r.(io.ReadCloser)
+	body := m.open()
 	if err := body.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +89,7 @@ func TestLazyBodyCloseBeforeRead(t *testing.T) {
 	}
 
 	for range 50 {
-		r, _ := m.open()
-		body := r.(io.ReadCloser)
+		body := m.open()
 		var wg sync.WaitGroup
 		wg.Add(2)
 		go func() {

@@ -192,16 +192,26 @@ type VariableGroup struct {
 }
 
 // UnmarshalJSON decodes a group leniently.
-func (g *VariableGroup) UnmarshalJSON(data []byte) error {
-	var w struct {
-		ID     wire.String  `json:"id"`
-		Name   wire.String  `json:"name"`
-		Fields wire.Strings `json:"fields"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
+func (g *VariableGroup) UnmarshalJSON(data []byte) error { return unmarshalChecked(g, data) }
+
+func (g *VariableGroup) decodeValid(data []byte) error {
+	*g = VariableGroup{}
+	var fields []string
+	err := wire.Fields(data, func(name, v []byte) (err error) {
+		switch {
+		case wire.Field(name, "id"):
+			g.ID, err = wire.Text(v)
+		case wire.Field(name, "name"):
+			g.Name, err = wire.Text(v)
+		case wire.Field(name, "fields"):
+			fields, err = wire.TextList(v)
+		}
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	*g = VariableGroup{ID: string(w.ID), Name: string(w.Name), Fields: []string(w.Fields)}
+	g.Fields = fields
 	if g.Fields == nil {
 		g.Fields = []string{}
 	}

@@ -99,6 +99,21 @@
 // So unauthorized requests do not use up faults, and neither they nor
 // faulted requests count against the rate limit.
 //
+// # Bounded memory, and the server's own cost
+//
+// A server under endless creation (a load test, a chatinc-mock left
+// running) holds bounded memory: the request log is a ring (see
+// WithRequestLog), and the state is trimmed to the newest 1000 campaigns,
+// with their runs and results, the 1000 audiences and the 1000 variable
+// groups written most recently (see WithRetention). A forgotten campaign or
+// audience answers 404, as one that never existed. A campaign with a run
+// still to come is never forgotten, nor an audience or variable group that
+// a kept campaign needs. WithRetention(0) keeps everything.
+//
+// Usage says, by path, what answering requests has cost the server: the
+// time in its handler and the bytes it served, so that under load the
+// simulator's own throughput can be told apart from its clients'.
+//
 // # Unknown fields
 //
 // The API ignores a JSON field it does not know, so a misspelt

@@ -71,3 +71,20 @@ func ExampleWithRequestLog() {
 	// 200 {"contactsAdded":0,"id":"c","message":"audience created","status":"success","totalContacts":0}
 	// 2 kept of 3
 }
+
+// WithRetention bounds the state a server keeps: beyond the newest n
+// campaigns, the oldest is forgotten and answers 404.
+func ExampleWithRetention() {
+	srv := chatinctest.NewServer(chatinctest.WithRetention(2))
+	defer srv.Close()
+
+	for _, title := range []string{"first", "second", "third"} {
+		post(srv, "/create/campaign", `{"title":"`+title+`","message":"Hi"}`)
+	}
+	post(srv, "/run/campaign", `{"campaignId":"c_7ThOBn7JttUztc3","audiences":["all"]}`)
+	// Output:
+	// 200 {"campaignId":"c_7ThOBn7JttUztc3","message":"campaign created","status":"success"}
+	// 200 {"campaignId":"c_77JouECzdsFvQBY","message":"campaign created","status":"success"}
+	// 200 {"campaignId":"c_4U6CFoBIwW4RVM9","message":"campaign created","status":"success"}
+	// 404 {"message":"campaign \"c_7ThOBn7JttUztc3\" not found","status":"error"}
+}

@@ -59,7 +59,7 @@ func NewHandler(opts ...Option) *Handler {
 	cfg := newConfig(opts)
 	h := &Handler{
 		apiKey:  cfg.apiKey,
-		store:   newStore(cfg.seed),
+		store:   newStore(cfg.seed, cfg.retention),
 		log:     newRequestLog(cfg.requestLog),
 		limiter: newLimiter(cfg.rateLimit, cfg.rateWindow),
 		now:     cfg.now,
@@ -104,11 +104,16 @@ func (h *Handler) Close() {
 // documentation gives: log, authorization, injected faults, rate limit,
 // routing, endpoint.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now() // the real clock, not h.now: a cost, not a time of the API
 	path, underBase := relativePath(r.URL.Path)
 	c := &call{r: r, h: h}
 	authorized := subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(h.apiKey)) == 1
-	c.entry = h.log.start(r, path, authorized)
-	c.w = &recorder{ResponseWriter: w, log: &h.log, entry: c.entry}
+	_, known := h.routes[path]
+	var key string
+	c.entry, key = h.log.start(r, path, authorized, known && underBase)
+	answer := &recorder{ResponseWriter: w, log: &h.log, entry: c.entry}
+	c.w = answer
+	defer func() { h.log.finish(key, time.Since(arrived), answer.written) }()
 
 	if !authorized {
 		c.fail(httpErrorf(http.StatusUnauthorized, "invalid or missing API key"))

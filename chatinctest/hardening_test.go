@@ -193,3 +193,35 @@ func TestRequestLogBoundsParts(t *testing.T) {
 	reqs := a.srv.Requests()
 	assert.Len(t, reqs[len(reqs)-1].Parts, 64)
 }
+
+// TestUnknownPathsCountedBounded: a client probing random paths does not
+// grow the server's counters without bound.
+func TestUnknownPathsCountedBounded(t *testing.T) {
+	srv := chatinctest.NewServer(chatinctest.WithRequestLog(-1))
+	defer srv.Close()
+	for i := range 500 {
+		req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/probe/%d", srv.URL, i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", srv.APIKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	u := srv.Usage()
+	if len(u) > 64+1 {
+		t.Fatalf("Usage holds %d paths after 500 unknown ones, want at most %d", len(u), 64+1)
+	}
+	if got := srv.RequestCount("/probe/3"); got != 1 {
+		t.Errorf("RequestCount(/probe/3) = %d, want 1 (among the first 64)", got)
+	}
+	if got := srv.RequestCount(chatinctest.OtherPaths); got != 500-64 {
+		t.Errorf("RequestCount(chatinctest.OtherPaths) = %d, want %d", got, 500-64)
+	}
+	if got := u[chatinctest.OtherPaths].Requests; got != 500-64 {
+		t.Errorf("Usage[chatinctest.OtherPaths].Requests = %d, want %d", got, 500-64)
+	}
+}

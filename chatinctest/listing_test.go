@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,8 @@ import (
 
 // TestRetrieveCampaignsKeptJSON checks that GET /retrieve/campaigns, which
 // keeps the JSON of campaigns that cannot change, answers exactly what
-// encoding every listing afresh answers: after new runs, with a run still
-// scheduled, with ?active=true.
+// encoding every listing afresh answers, with its exact Content-Length:
+// after new runs, with a run still scheduled, with ?active=true.
 func TestRetrieveCampaignsKeptJSON(t *testing.T) {
 	sim := NewHandler()
 	do := func(method, path, body string) *httptest.ResponseRecorder {
@@ -54,7 +55,9 @@ func TestRetrieveCampaignsKeptJSON(t *testing.T) {
 				path += "?active=true"
 			}
 			for range 2 { // the second answer comes from the kept JSON
-				assert.Equal(t, fresh(active), do(http.MethodGet, path, "").Body.String(), "%s, active=%v", when, active)
+				w := do(http.MethodGet, path, "")
+				assert.Equal(t, fresh(active), w.Body.String(), "%s, active=%v", when, active)
+				assert.Equal(t, strconv.Itoa(w.Body.Len()), w.Header().Get("Content-Length"), "%s, active=%v", when, active)
 			}
 		}
 	}
@@ -91,4 +94,38 @@ func (s *store) freshListings(now time.Time) []freshListing {
 		out = append(out, freshListing{j, active})
 	}
 	return out
+}
+
+// TestResultsOfForgottenCampaign checks that results being read when their
+// campaign, and then its variable group, are forgotten (WithRetention) are
+// still answered, the placeholders then rendered as "".
+func TestResultsOfForgottenCampaign(t *testing.T) {
+	s := newStore(1, 1)
+	_, err := s.putGroup(groupInput{id: "users", name: "users", fields: []string{"n"}, audienceID: "a",
+		rows: []groupRow{{number: "+15550100001", values: []string{"Ana"}}}})
+	require.NoError(t, err)
+	segments, err := splitMessage("Hi {users.n}")
+	require.NoError(t, err)
+	now := time.Now()
+	id, _, err := s.addCampaign(&campaign{segments: segments}, []string{"a"}, true, now, now)
+	require.NoError(t, err)
+	c, runs, err := s.completedRuns(id, now)
+	require.NoError(t, err)
+
+	// A newer campaign, audience and group push them all out.
+	_, _, err = s.addCampaign(&campaign{segments: []segment{{literal: "m"}}}, nil, false, now, now)
+	require.NoError(t, err)
+	_, err = s.putGroup(groupInput{id: "other", name: "other", fields: []string{"n"}, audienceID: "b"})
+	require.NoError(t, err)
+	_, _, err = s.completedRuns(id, now)
+	require.Error(t, err, "forgotten")
+	assert.Equal(t, []string{"b"}, []string{s.audienceList()[0].id})
+	assert.Equal(t, "other", s.groupList()[0].id)
+
+	var messages []string
+	require.NoError(t, s.eachDetail(c, runs, func(d *detailRow) error {
+		messages = append(messages, d.Message)
+		return nil
+	}))
+	assert.Equal(t, []string{"Hi "}, messages)
 }

@@ -1,9 +1,12 @@
 package chatinctest
 
 import (
+	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Bounds of the request log, so that a simulator serving many or large
@@ -64,16 +67,19 @@ type Part struct {
 }
 
 // requestLog is the log of the requests received, in the order they
-// arrived: a ring of the most recent ones, and a count by path of all of
-// them. Entries are filled in as their requests are read and answered; an
+// arrived: a ring of the most recent ones, and a count and the Usage by
+// path of all of them. Entries are filled in as their requests are read and answered; an
 // entry that has left the ring is still filled in by its request, under the
 // log's lock, but no longer seen.
 type requestLog struct {
 	mu     sync.Mutex
-	size   int            // capacity of the ring; 0 keeps no entry
-	ring   []*Request     // len(ring) <= size
-	next   int            // where the next entry goes once the ring is full
-	counts map[string]int // requests by path, all of them
+	size   int              // capacity of the ring; 0 keeps no entry
+	ring   []*Request       // len(ring) <= size
+	next   int              // where the next entry goes once the ring is full
+	counts map[string]int   // requests by path, all of them
+	usage  map[string]Usage // what answering them cost, by path
+	// unknown is how many unknown paths counts holds one by one.
+	unknown int
 }
 
 // newRequestLog returns a log keeping the last size requests: 0 is
@@ -85,11 +91,21 @@ func newRequestLog(size int) requestLog {
 	case size < 0:
 		size = 0
 	}
-	return requestLog{size: size, counts: make(map[string]int)}
+	return requestLog{size: size, counts: make(map[string]int), usage: make(map[string]Usage)}
 }
 
-// start logs a request as it arrives.
-func (l *requestLog) start(r *http.Request, path string, authorized bool) *Request {
+// OtherPaths is the path under which RequestCount and Usage count requests
+// to unknown paths once 64 of them have been seen one by one, so that a
+// client probing random paths does not grow the server's counters.
+const OtherPaths = "(other paths)"
+
+// maxUnknownPaths is how many unknown paths are counted one by one.
+const maxUnknownPaths = 64
+
+// start logs a request as it arrives, and returns the key its path is
+// counted under: the path, or OtherPaths for an unknown path past the
+// first maxUnknownPaths.
+func (l *requestLog) start(r *http.Request, path string, authorized, known bool) (*Request, string) {
 	e := &Request{
 		Method:      r.Method,
 		Path:        path,
@@ -99,7 +115,15 @@ func (l *requestLog) start(r *http.Request, path string, authorized bool) *Reque
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.counts[path]++
+	key := path
+	if _, seen := l.counts[path]; !known && !seen {
+		if l.unknown >= maxUnknownPaths {
+			key = OtherPaths
+		} else {
+			l.unknown++
+		}
+	}
+	l.counts[key]++
 	switch {
 	case l.size == 0:
 	case len(l.ring) < l.size:
@@ -108,7 +132,7 @@ func (l *requestLog) start(r *http.Request, path string, authorized bool) *Reque
 		l.ring[l.next] = e
 		l.next = (l.next + 1) % l.size
 	}
-	return e
+	return e, key
 }
 
 // snapshot returns a copy of the ring's entries, oldest first.
@@ -134,6 +158,38 @@ func (l *requestLog) count(path string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.counts[path]
+}
+
+// Usage is what the server spent answering the requests to one path: the
+// simulator's own cost, to tell apart from its clients' under load.
+type Usage struct {
+	// Requests is how many requests to the path have been answered.
+	Requests int
+	// Handling is the time the handler spent on them, in all: from each
+	// request's arrival until its answer was handed to net/http, the
+	// writing of the answer included (so a client slow to read adds to
+	// it).
+	Handling time.Duration
+	// Bytes is the size of the answers' bodies, in all.
+	Bytes int64
+}
+
+// finish counts what answering a request to path cost.
+func (l *requestLog) finish(path string, took time.Duration, bytes int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	u := l.usage[path]
+	u.Requests++
+	u.Handling += took
+	u.Bytes += bytes
+	l.usage[path] = u
+}
+
+// usageByPath returns a copy of the Usage of every path.
+func (l *requestLog) usageByPath() map[string]Usage {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.usage)
 }
 
 // update changes e under the log's lock.
@@ -166,8 +222,23 @@ func (h *Handler) Requests() []Request { return h.log.snapshot() }
 
 // RequestCount returns how many requests to path (relative to the base URL,
 // such as "/create/campaign") the server received, whatever their answer:
-// all of them, including those that have left the request log.
-func (h *Handler) RequestCount(path string) int { return h.log.count(normalizePath(path)) }
+// all of them, including those that have left the request log. Requests to
+// unknown paths are counted one by one for the first 64 such paths, and
+// under OtherPaths after that.
+func (h *Handler) RequestCount(path string) int {
+	if path != OtherPaths {
+		path = normalizePath(path)
+	}
+	return h.log.count(path)
+}
+
+// Usage returns, by path relative to the base URL (such as
+// "/retrieve/campaigns"), what the server has spent so far answering the
+// requests to it: how many, the time in the handler and the bytes of the
+// answers. Sampled twice, it tells the simulator's own throughput apart from
+// its clients'. Unknown paths are counted as RequestCount counts them, so
+// the map holds at most 64 of them and OtherPaths.
+func (h *Handler) Usage() map[string]Usage { return h.log.usageByPath() }
 
 // recorder is the ResponseWriter the endpoints write to: it logs the status
 // of the answer before any of it reaches the client.
@@ -176,6 +247,7 @@ type recorder struct {
 	log         *requestLog
 	entry       *Request
 	wroteHeader bool
+	written     int64 // bytes of body written
 }
 
 // WriteHeader implements http.ResponseWriter.
@@ -194,7 +266,20 @@ func (w *recorder) Write(b []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.written += int64(n)
+	return n, err
+}
+
+// WriteString writes s as Write does, without copying it where the
+// ResponseWriter can (net/http's can).
+func (w *recorder) WriteString(s string) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	n, err := io.WriteString(w.ResponseWriter, s)
+	w.written += int64(n)
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the connection (to flush or

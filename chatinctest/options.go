@@ -16,9 +16,14 @@ type config struct {
 	rateWindow time.Duration
 	now        func() time.Time
 	requestLog int // 0: defaultRequestLog; negative: none
+	retention  int // 0: defaultRetention; negative: no bound
 	strict     bool
 	logger     *slog.Logger
 }
+
+// defaultRetention is how many campaigns, audiences and variable groups the
+// server keeps unless WithRetention says otherwise.
+const defaultRetention = 1000
 
 // newConfig applies opts over the defaults.
 func newConfig(opts []Option) config {
@@ -31,6 +36,9 @@ func newConfig(opts []Option) config {
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	if c.retention == 0 {
+		c.retention = defaultRetention
 	}
 	return c
 }
@@ -79,6 +87,29 @@ func WithRequestLog(n int) Option {
 			n = -1
 		}
 		c.requestLog = n
+	}
+}
+
+// WithRetention bounds the state the server keeps, so that a server under
+// endless creation (a load test, a long-running chatinc-mock) holds bounded
+// memory, as WithRequestLog bounds the request log. It keeps, for the
+// server's one API key, the n campaigns created most recently (running one
+// again does not make it newer), with their runs and results, and the n
+// audiences and the n variable groups written (created or changed) most
+// recently; older ones are forgotten, and answer as if they had never
+// existed: 404 for a campaign or an audience, absent from the lists, left
+// out of the audience "all". The server never forgets a campaign with a run
+// still to come (scheduled, by the server's clock), an audience that a run
+// of a kept campaign names, nor a variable group that the message of a kept
+// campaign refers to: so it may keep more than n of each, as many more as
+// those. The default is 1000 of each, more than a test usually creates;
+// n <= 0 keeps everything (memory then grows with every campaign created).
+func WithRetention(n int) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = -1
+		}
+		c.retention = n
 	}
 }
 

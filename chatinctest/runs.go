@@ -22,6 +22,17 @@ type run struct {
 // completed reports whether the run has taken place by now.
 func (r *run) completed(now time.Time) bool { return !r.at.After(now) }
 
+// pending reports whether a run of c is still to come at now (scheduled):
+// WithRetention never forgets such a campaign.
+func (c *campaign) pending(now time.Time) bool {
+	for _, r := range c.runs {
+		if !r.completed(now) {
+			return true
+		}
+	}
+	return false
+}
+
 // tally counts the outcomes of the run's messages (computed once).
 func (r *run) tally(seed int64, campaignID string) tally {
 	r.tallyOnce.Do(func() {

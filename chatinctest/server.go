@@ -73,3 +73,7 @@ func (s *Server) Requests() []Request { return s.h.Requests() }
 // such as "/create/campaign") the server received; see
 // Handler.RequestCount.
 func (s *Server) RequestCount(path string) int { return s.h.RequestCount(path) }
+
+// Usage returns, by path, what the server has spent answering requests;
+// see Handler.Usage.
+func (s *Server) Usage() map[string]Usage { return s.h.Usage() }

@@ -1,6 +1,7 @@
 package chatinctest
 
 import (
+	"container/list"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -31,17 +32,23 @@ type store struct {
 // state is what the store holds.
 type state struct {
 	seed          int64
+	retain        int // of each kind, as WithRetention says; 0: all
 	audiences     map[string]*audience
+	audienceIndex index // of audiences
 	groups        map[string]*group
+	groupIndex    index // of groups
 	campaigns     map[string]*campaign
 	campaignOrder []*campaign // in the order they were created
 	campaignSeq   uint64      // IDs handed out so far
 	runSeq        uint64
 }
 
-func newStore(seed int64) *store {
+// newStore returns an empty store that keeps retain of each kind (see
+// WithRetention); retain <= 0 keeps everything.
+func newStore(seed int64, retain int) *store {
 	return &store{st: state{
 		seed:      seed,
+		retain:    max(retain, 0),
 		audiences: make(map[string]*audience),
 		groups:    make(map[string]*group),
 		campaigns: make(map[string]*campaign),
@@ -50,21 +57,28 @@ func newStore(seed int64) *store {
 
 // audience is a named set of contacts.
 type audience struct {
-	id, name, description string
-	contacts              phoneSet
+	indexed           // its ID; refs counts the runs of kept campaigns that name it
+	name, description string
+	contacts          phoneSet
 }
 
 // group is a variable group: for each contact (by phone key), a value per
 // field. Fields are only ever appended, so an index into fields stays valid.
 type group struct {
-	id, name, description string
-	fields                []string
-	fieldIndex            map[string]int
-	rows                  map[string][]string // by phone key; may be shorter than fields
+	indexed           // its ID; refs counts the placeholders of kept campaigns that name it
+	name, description string
+	fields            []string
+	fieldIndex        map[string]int
+	rows              map[string][]string // by phone key; may be shorter than fields
 }
 
-// value returns the group's value of field index f for the contact key.
+// value returns the group's value of field index f for the contact key; ""
+// for a group that is gone (a campaign forgotten while its results were
+// being read, and then its group).
 func (g *group) value(key string, f int) string {
+	if g == nil {
+		return ""
+	}
 	if row := g.rows[key]; f < len(row) {
 		return row[f]
 	}
@@ -116,6 +130,8 @@ func (s *store) putAudience(id, name, description string, numbers []phone) (audi
 	}
 	ch := a.add(numbers)
 	ch.created = created
+	s.st.audienceIndex.wrote(&a.indexed)
+	s.st.trimAudiencesAndGroups()
 	return ch, nil
 }
 
@@ -127,6 +143,7 @@ func (s *store) addContacts(id string, numbers []phone) (audienceChange, error) 
 	if err != nil {
 		return audienceChange{}, err
 	}
+	s.st.audienceIndex.wrote(&a.indexed)
 	return a.add(numbers), nil
 }
 
@@ -134,9 +151,12 @@ func (s *store) addContacts(id string, numbers []phone) (audienceChange, error) 
 func (s *store) audienceList() []audienceSummary {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return mapSorted(s.st.audiences, func(a *audience) audienceSummary {
-		return audienceSummary{a.id, a.name, a.description, len(a.contacts.list)}
-	})
+	out := make([]audienceSummary, len(s.st.audienceIndex.ids))
+	for i, id := range s.st.audienceIndex.ids {
+		a := s.st.audiences[id]
+		out[i] = audienceSummary{a.id, a.name, a.description, len(a.contacts.list)}
+	}
+	return out
 }
 
 // contacts returns the contacts of audience id.
@@ -182,8 +202,9 @@ func (st *state) ensureAudience(label, id, name string) (a *audience, created bo
 	if a := st.audiences[id]; a != nil {
 		return a, false, nil
 	}
-	a = &audience{id: id, name: name}
+	a = &audience{indexed: indexed{id: id}, name: name}
 	st.audiences[id] = a
+	st.audienceIndex.add(&a.indexed)
 	return a, true, nil
 }
 
@@ -202,7 +223,7 @@ func (st *state) checkAudiences(ids []string) error {
 // every audience, in the order of their IDs.
 func (st *state) contactsOf(ids []string) []phone {
 	if slices.Contains(ids, allAudiences) {
-		ids = sortedKeys(st.audiences)
+		ids = st.audienceIndex.ids
 	}
 	var set phoneSet
 	for _, id := range ids {
@@ -259,10 +280,12 @@ func (s *store) putGroup(in groupInput) (groupChange, error) {
 	var ch groupChange
 	g := s.st.groups[in.id]
 	if g == nil {
-		g = &group{id: in.id, fieldIndex: make(map[string]int), rows: make(map[string][]string)}
+		g = &group{indexed: indexed{id: in.id}, fieldIndex: make(map[string]int), rows: make(map[string][]string)}
 		s.st.groups[in.id] = g
+		s.st.groupIndex.add(&g.indexed)
 		ch.created = true
 	}
+	s.st.groupIndex.wrote(&g.indexed)
 	g.name = in.name
 	if in.description != "" {
 		g.description = in.description
@@ -276,7 +299,9 @@ func (s *store) putGroup(in groupInput) (groupChange, error) {
 		}
 		ac := aud.add(numbers)
 		ch.audience = &ac
+		s.st.audienceIndex.wrote(&aud.indexed)
 	}
+	s.st.trimAudiencesAndGroups()
 	return ch, nil
 }
 
@@ -309,9 +334,12 @@ func (g *group) put(fields []string, rows []groupRow) {
 func (s *store) groupList() []groupSummary {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return mapSorted(s.st.groups, func(g *group) groupSummary {
-		return groupSummary{g.id, g.name, g.description, slices.Clone(g.fields)}
-	})
+	out := make([]groupSummary, len(s.st.groupIndex.ids))
+	for i, id := range s.st.groupIndex.ids {
+		g := s.st.groups[id]
+		out[i] = groupSummary{g.id, g.name, g.description, slices.Clone(g.fields)}
+	}
+	return out
 }
 
 // Campaigns and runs.
@@ -325,9 +353,9 @@ type runStart struct {
 }
 
 // addCampaign stores c once its placeholders and audiences check out, and
-// with runNow starts a run of it at a time that may be in the future. It
-// returns c's new ID and the run, if any.
-func (s *store) addCampaign(c *campaign, audiences []string, runNow bool, at time.Time) (string, *runStart, error) {
+// with runNow starts a run of it at a time that may be in the future (now
+// is the server's clock). It returns c's new ID and the run, if any.
+func (s *store) addCampaign(c *campaign, audiences []string, runNow bool, at, now time.Time) (string, *runStart, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	variables, err := s.st.resolve(c.segments)
@@ -342,11 +370,15 @@ func (s *store) addCampaign(c *campaign, audiences []string, runNow bool, at tim
 	c.variables = variables
 	s.st.campaigns[c.id] = c
 	s.st.campaignOrder = append(s.st.campaignOrder, c)
-	if !runNow {
-		return c.id, nil, nil
+	s.st.pinGroups(c, 1)
+	var r *runStart
+	if runNow {
+		started := s.st.startRun(c, audiences, at)
+		r = &started
 	}
-	r := s.st.startRun(c, audiences, at)
-	return c.id, &r, nil
+	s.st.trimCampaigns(now)
+	s.st.trimAudiencesAndGroups()
+	return c.id, r, nil
 }
 
 // runCampaign starts a run of the campaign id at a time that may be in the
@@ -379,6 +411,7 @@ func (st *state) startRun(c *campaign, audiences []string, at time.Time) runStar
 		}
 	}
 	c.runs = append(c.runs, r)
+	st.pinAudiences(r, 1)
 	return runStart{c.id, r.id, r.at, len(r.contacts), r.missing}
 }
 
@@ -388,7 +421,7 @@ func (st *state) startRun(c *campaign, audiences []string, at time.Time) runStar
 func (s *store) campaignListings(now time.Time, activeOnly bool) [][]byte {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out [][]byte
+	out := make([][]byte, 0, len(s.st.campaignOrder))
 	for _, c := range s.st.campaignOrder {
 		if data, active := s.st.listingJSON(c, now); active || !activeOnly {
 			out = append(out, data)
@@ -445,15 +478,6 @@ func (st *state) details(c *campaign, r *run, contacts []phone, rows []detailRow
 	return rows
 }
 
-// mapSorted returns f of each value of m, in the order of the keys.
-func mapSorted[V, T any](m map[string]V, f func(V) T) []T {
-	out := make([]T, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		out = append(out, f(m[k]))
-	}
-	return out
-}
-
 // sortedKeys returns the keys of m in order.
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
@@ -462,4 +486,108 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// Retention (WithRetention). A write that adds a campaign, an audience or a
+// variable group then trims the state to the newest st.retain of each kind
+// (campaigns by creation, audiences and groups by their last write), but
+// for what a kept campaign needs: a campaign with a run still to come, the
+// audiences its runs name and the groups its message refers to (each
+// counted in refs) are kept. So the state holds at most st.retain of each
+// kind beside those, and trimming costs in proportion to them.
+
+// pinGroups counts (delta 1) or uncounts (-1) c's placeholders in the refs
+// of their groups.
+func (st *state) pinGroups(c *campaign, delta int) {
+	for _, s := range c.segments {
+		if s.ref != "" {
+			st.groups[s.groupID].refs += delta
+		}
+	}
+}
+
+// pinAudiences counts (delta 1) or uncounts (-1) the audiences r names in
+// their refs ("all" is no audience).
+func (st *state) pinAudiences(r *run, delta int) {
+	for _, id := range r.audiences {
+		if a := st.audiences[id]; a != nil {
+			a.refs += delta
+		}
+	}
+}
+
+// trimCampaigns forgets the campaigns older than the newest st.retain but
+// those with a run still to come at now.
+func (st *state) trimCampaigns(now time.Time) {
+	old := len(st.campaignOrder) - st.retain
+	if st.retain == 0 || old <= 0 {
+		return
+	}
+	kept := st.campaignOrder[:0]
+	for _, c := range st.campaignOrder[:old] {
+		if c.pending(now) {
+			kept = append(kept, c)
+			continue
+		}
+		delete(st.campaigns, c.id)
+		st.pinGroups(c, -1)
+		for _, r := range c.runs {
+			st.pinAudiences(r, -1)
+		}
+	}
+	kept = append(kept, st.campaignOrder[old:]...)
+	clear(st.campaignOrder[len(kept):]) // no longer reachable from here
+	st.campaignOrder = kept
+}
+
+// trimAudiencesAndGroups forgets the audiences and the groups written less
+// recently than the newest st.retain but those a kept campaign needs.
+func (st *state) trimAudiencesAndGroups() {
+	st.audienceIndex.trim(st.retain, func(id string) { delete(st.audiences, id) })
+	st.groupIndex.trim(st.retain, func(id string) { delete(st.groups, id) })
+}
+
+// index orders the audiences, or the variable groups, for the lists and
+// for WithRetention: their IDs in order, and the order they were written
+// in (created or changed).
+type index struct {
+	ids     []string  // sorted
+	written list.List // of *indexed, the least recently written first
+}
+
+// indexed is what an index holds of an audience or a variable group.
+type indexed struct {
+	id      string
+	written *list.Element // in its index's written
+	refs    int           // what kept campaigns need it: never forgotten while > 0
+}
+
+// add adds a new audience or group, as the most recently written.
+func (x *index) add(v *indexed) {
+	i, _ := slices.BinarySearch(x.ids, v.id)
+	x.ids = slices.Insert(x.ids, i, v.id)
+	v.written = x.written.PushBack(v)
+}
+
+// wrote makes v the most recently written.
+func (x *index) wrote(v *indexed) { x.written.MoveToBack(v.written) }
+
+// trim removes, and has forget forget, each of those but the keep most
+// recently written that no kept campaign needs (keep 0: none).
+func (x *index) trim(keep int, forget func(id string)) {
+	if keep == 0 {
+		return
+	}
+	e := x.written.Front()
+	for old := x.written.Len() - keep; e != nil && old > 0; old-- {
+		next := e.Next()
+		if v := e.Value.(*indexed); v.refs == 0 {
+			x.written.Remove(e)
+			if i, ok := slices.BinarySearch(x.ids, v.id); ok {
+				x.ids = slices.Delete(x.ids, i, i+1)
+			}
+			forget(v.id)
+		}
+		e = next
+	}
 }

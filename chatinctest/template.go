@@ -101,7 +101,7 @@ func (st *state) groupNamed(name string) *group {
 	if g := st.groups[name]; g != nil {
 		return g
 	}
-	for _, id := range sortedKeys(st.groups) {
+	for _, id := range st.groupIndex.ids {
 		if g := st.groups[id]; g.name == name {
 			return g
 		}

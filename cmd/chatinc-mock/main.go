@@ -2,12 +2,17 @@
 // chatinctest (its NewHandler) on a port, for curl, clients in other
 // languages and test networks such as a docker-compose service:
 //
-//	go run ./cmd/chatinc-mock [-addr 127.0.0.1:8080] [-api-key KEY] [-seed N] [-strict]
+//	go run ./cmd/chatinc-mock [-addr 127.0.0.1:8080] [-api-key KEY] [-seed N] [-strict] [-retention N]
 //	                          [-tls [-cert-out FILE] [-san NAME,...] | -cert FILE -key FILE]
 //
 // It prints the base URL and the API key to use, and runs until interrupted
 // (SIGINT or SIGTERM), then shuts down gracefully. State is kept in memory
 // only. Without -api-key the key is random.
+//
+// Memory stays bounded however long it runs: it keeps the newest -retention
+// campaigns (1000 by default), with their results, and as many audiences
+// and variable groups, as chatinctest.WithRetention says; -retention 0 keeps
+// everything.
 //
 // Listening on all interfaces (-addr 0.0.0.0:8080 or [::]:8080), it prints
 // a base URL on 127.0.0.1, which works from the same machine, and the
@@ -66,6 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	apiKey := fs.String("api-key", "", "API key to accept (default: a random sk_test_ key)")
 	seed := fs.Int64("seed", 1, "seed of the generated IDs and message outcomes")
+	retention := fs.Int("retention", 1000, "campaigns, audiences and variable groups to keep, the newest (0: all)")
 	strict := fs.Bool("strict", false, "answer 400 to a JSON body with a field the API does not know (default: a warning)")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a generated self-signed certificate")
 	certOut := fs.String("cert-out", "", "with -tls: file to write the generated certificate to (default: a new file in the temporary directory)")
@@ -90,7 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	opts := []chatinctest.Option{chatinctest.WithAPIKey(*apiKey), chatinctest.WithSeed(*seed), chatinctest.WithLogger(logger)}
+	opts := []chatinctest.Option{chatinctest.WithAPIKey(*apiKey), chatinctest.WithSeed(*seed), chatinctest.WithLogger(logger),
+		chatinctest.WithRetention(*retention)}
 	if *strict {
 		opts = append(opts, chatinctest.WithStrict())
 	}

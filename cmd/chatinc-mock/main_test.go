@@ -65,3 +65,30 @@ func TestBadArguments(t *testing.T) {
 	assert.Error(t, run(context.Background(), []string{"extra"}, io.Discard, io.Discard))
 	assert.Error(t, run(context.Background(), []string{"-addr", "256.0.0.1:-1"}, io.Discard, io.Discard))
 }
+
+// TestRetention checks that -retention bounds the campaigns kept.
+func TestRetention(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		kept int
+	}{{nil, 3}, {[]string{"-retention", "2"}, 2}, {[]string{"-retention", "0"}, 3}} {
+		m := startMock(t, tt.args...)
+		do := func(method, path, body string) []byte {
+			req, err := http.NewRequest(method, m.baseURL+path, strings.NewReader(body))
+			require.NoError(t, err)
+			req.Header.Set("Authorization", m.apiKey)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			data, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "%s", data)
+			return data
+		}
+		for range 3 {
+			do(http.MethodPost, "/create/campaign", `{"title":"t","message":"m"}`)
+		}
+		assert.Equal(t, tt.kept, strings.Count(string(do(http.MethodGet, "/retrieve/campaigns", "")), `"campaignId"`), "%q", tt.args)
+	}
+}

@@ -3,8 +3,11 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 )
 
@@ -278,6 +281,39 @@ func FuzzAppendString(f *testing.F) {
 		want, _ = json.Marshal(ss)
 		if got := AppendStrings(nil, ss); string(got) != string(want) {
 			t.Fatalf("AppendStrings(%q) = %s, json.Marshal %s", ss, got, want)
+		}
+	})
+}
+
+// FuzzDecodeBytesStreams checks that an answer decoded from memory (where
+// a valid array is walked in place) gives what the same answer streamed
+// gives: the same items, the same error.
+func FuzzDecodeBytesStreams(f *testing.F) {
+	for _, b := range fuzzBodies {
+		f.Add([]byte(b), "audiences", 0)
+	}
+	f.Add([]byte(`[{"id":7,"count":"12"}, {"id":"x"} ,{"status":"error"}]`), "", 0)
+	f.Add([]byte(`[{"status":"error","message":"no"},{"id":1}] `), "", 0)
+	f.Add([]byte(`[{"audiences":[{"id":1},{"id":2}]},{"id":3}]`), "audiences", 2)
+	f.Add([]byte(`[{"id":1},{"id":{}},{"id":2}]`), "", 0)
+	f.Fuzz(func(t *testing.T, data []byte, key string, max int) {
+		if max < 0 || max > 8 {
+			return
+		}
+		var mem, streamed, trickled Collect[fuzzItem]
+		errMem := DecodeBytes[fuzzItem](data, key, max, &mem)
+		errStream := Decode[fuzzItem](bytes.NewReader(data), key, max, &streamed)
+		if fmt.Sprint(errMem) != fmt.Sprint(errStream) {
+			t.Fatalf("%q: from memory: %v; streamed: %v", data, errMem, errStream)
+		}
+		if errMem == nil && !reflect.DeepEqual(mem.Items, streamed.Items) {
+			t.Fatalf("%q: from memory %+v; streamed %+v", data, mem.Items, streamed.Items)
+		}
+		// A byte at a time, the items are the same (the error may quote
+		// less of what was read).
+		errTrickled := Decode[fuzzItem](iotest.OneByteReader(bytes.NewReader(data)), key, max, &trickled)
+		if (errTrickled == nil) != (errMem == nil) || (errMem == nil && !reflect.DeepEqual(mem.Items, trickled.Items)) {
+			t.Fatalf("%q: from memory %+v, %v; a byte at a time %+v, %v", data, mem.Items, errMem, trickled.Items, errTrickled)
 		}
 	})
 }

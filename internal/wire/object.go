@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // ErrNotObject reports a JSON value that is not an object where one was
@@ -163,23 +164,55 @@ func (ss *Strings) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	if i >= len(data) || data[i] != '[' || !json.Valid(data) {
-		var slow []String
-		if err := json.Unmarshal(data, &slow); err != nil {
-			return err
-		}
-		*ss = make(Strings, len(slow))
-		for j, s := range slow {
-			(*ss)[j] = string(s)
-		}
-		return nil
+		return ss.slow(data)
 	}
+	out, err := textList(data, i)
+	if err != nil {
+		return err
+	}
+	*ss = out
+	return nil
+}
+
+// TextList decodes a JSON value as Strings does, from valid JSON (see
+// Fields).
+func TextList(v []byte) ([]string, error) {
+	i := skipSpace(v, 0)
+	if i < len(v) && v[i] == 'n' {
+		return nil, nil
+	}
+	if i >= len(v) || v[i] != '[' {
+		var ss Strings
+		err := ss.slow(v)
+		return ss, err
+	}
+	return textList(v, i)
+}
+
+// slow decodes what is not a valid array of scalars, for encoding/json's
+// error.
+func (ss *Strings) slow(data []byte) error {
+	var slow []String
+	if err := json.Unmarshal(data, &slow); err != nil {
+		return err
+	}
+	*ss = make(Strings, len(slow))
+	for j, s := range slow {
+		(*ss)[j] = string(s)
+	}
+	return nil
+}
+
+// textList decodes the valid array data[i:] of scalars: all their text in
+// one allocation.
+func textList(data []byte, i int) ([]string, error) {
 	var stack [16][2]int
 	spans := stack[:0]
 	size := 0
 	for i = skipSpace(data, i+1); i < len(data) && data[i] != ']'; {
 		end := valueEnd(data, i)
 		if c := data[i]; c == '{' || c == '[' {
-			return fmt.Errorf("expected a string, got %s", describe(data[i:end]))
+			return nil, fmt.Errorf("expected a string, got %s", describe(data[i:end]))
 		}
 		spans = append(spans, [2]int{i, end})
 		size += end - i
@@ -193,16 +226,17 @@ func (ss *Strings) UnmarshalJSON(data []byte) error {
 	for _, sp := range spans {
 		var err error
 		if buf, err = appendText(buf, data[sp[0]:sp[1]]); err != nil {
-			return err
+			return nil, err
 		}
 		ends = append(ends, len(buf))
 	}
-	s := string(buf)
-	out := make(Strings, len(ends))
+	// buf is not written again: the strings share it, as a
+	// strings.Builder's String does.
+	s := unsafe.String(unsafe.SliceData(buf), len(buf))
+	out := make([]string, len(ends))
 	at := 0
 	for j, e := range ends {
 		out[j], at = s[at:e], e
 	}
-	*ss = out
-	return nil
+	return out, nil
 }

@@ -61,6 +61,7 @@ func Decode[T any](r io.Reader, key string, maxItems int, sink Sink[T]) error {
 // Decoder in a value it allocates anyway saves an allocation per answer.
 func (d *Decoder[T]) Decode(r io.Reader, key string, maxItems int, sink Sink[T]) error {
 	*d = Decoder[T]{key: key, max: maxItems, sink: sink}
+	d.itemDec, _ = sink.(ItemDecoder[T])
 	d.r.r = r
 	if empty, err := d.r.peek(); err != nil || empty {
 		return err
@@ -74,11 +75,7 @@ func (d *Decoder[T]) Decode(r io.Reader, key string, maxItems int, sink Sink[T])
 		}
 		return err
 	}
-	// Nothing may follow the answer, as for json.Unmarshal.
-	if tok, err := dec.Token(); err != io.EOF {
-		if err == nil {
-			return fmt.Errorf("unexpected %v after the answer", tok)
-		}
+	if err := d.end(); err != nil {
 		return err
 	}
 	if d.envErr != nil {
@@ -89,7 +86,72 @@ func (d *Decoder[T]) Decode(r io.Reader, key string, maxItems int, sink Sink[T])
 
 // DecodeBytes is Decode over an answer already in memory.
 func DecodeBytes[T any](data []byte, key string, maxItems int, sink Sink[T]) error {
-	return Decode(bytes.NewReader(data), key, maxItems, sink)
+	var d Decoder[T]
+	return d.DecodeBytes(data, key, maxItems, sink)
+}
+
+// DecodeBytes is Decode over an answer already in memory, with d's storage.
+// The common answer, a valid top-level array, is checked once (json.Valid)
+// and its elements walked in place, without a stream decoder; any other
+// answer is streamed from memory, as Decode would, for the same result and
+// the same errors.
+func (d *Decoder[T]) DecodeBytes(data []byte, key string, maxItems int, sink Sink[T]) error {
+	i := skipSpace(data, 0)
+	if i == len(data) || data[i] != '[' || !json.Valid(data) {
+		return d.Decode(bytes.NewReader(data), key, maxItems, sink)
+	}
+	*d = Decoder[T]{key: key, max: maxItems, sink: sink}
+	d.itemDec, _ = sink.(ItemDecoder[T])
+	d.slot.d = d
+	d.first = true
+	// As topArray, over the elements' bytes: a valid array's elements end
+	// where valueEnd says, separated by white space and commas.
+	for i = skipSpace(data, i+1); data[i] != ']'; {
+		end := valueEnd(data, i)
+		if err := d.slot.UnmarshalJSON(data[i:end]); err != nil {
+			return err
+		}
+		if i = skipSpace(data, end); data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	if d.envErr != nil {
+		return d.envErr
+	}
+	return nil
+}
+
+// end checks that nothing but white space follows the answer, as for
+// json.Unmarshal: in the decoder's buffer, then in the reader up to its end.
+// It reads the reader itself, in the Decoder's own buffer, rather than have
+// the json.Decoder grow its buffer to look for an end that is already there.
+func (d *Decoder[T]) end() error {
+	rest := d.dec.Buffered()
+	for {
+		n, err := rest.Read(d.r.buf[:])
+		for _, c := range d.r.buf[:n] {
+			switch c {
+			case ' ', '\t', '\r', '\n':
+			default:
+				return fmt.Errorf("invalid character %q after the answer", c)
+			}
+		}
+		switch {
+		case err == io.EOF && rest != io.Reader(&d.r):
+			rest = &d.r
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return err
+		}
+	}
+}
+
+// ItemDecoder is a Sink that decodes items itself, from JSON that the
+// Decoder has checked already; without one, an item is decoded by its
+// UnmarshalJSON or by encoding/json.
+type ItemDecoder[T any] interface {
+	DecodeItem(data []byte, v *T) error
 }
 
 // Collect is a Sink that keeps the items in a slice.
@@ -163,16 +225,19 @@ func (s *source) Read(p []byte) (int, error) {
 
 // Decoder holds the state of one Decode; its zero value is ready to use.
 type Decoder[T any] struct {
-	dec    *json.Decoder
-	r      source
-	slot   elemSlot[T]
-	first  bool // the next element of the top-level array is its first
-	key    string
-	max    int
-	n      int // items given since the last Begin
-	sink   Sink[T]
-	item   T
-	envErr *EnvelopeError
+	dec   *json.Decoder
+	r     source
+	slot  elemSlot[T]
+	first bool // the next element of the top-level array is its first
+	key   string
+	max   int
+	n     int // items given since the last Begin
+	sink  Sink[T]
+	item  T
+	// itemDec is the sink's own item decoder, if it has one.
+	itemDec  ItemDecoder[T]
+	itemSlot itemSlot[T]
+	envErr   *EnvelopeError
 	// candErr is the error of an item of the current candidate list
 	// (object), reported if it is the list in the end.
 	candErr error
@@ -251,7 +316,7 @@ func (e *elemSlot[T]) UnmarshalJSON(data []byte) error {
 	}
 	var zero T
 	d.item = zero
-	if err := unmarshalValid(data, &d.item); err != nil {
+	if err := d.decodeItem(data); err != nil {
 		return d.itemErr(err)
 	}
 	return d.sink.Item(&d.item)
@@ -420,7 +485,7 @@ func (d *Decoder[T]) candidate() error {
 		}
 		var zero T
 		d.item = zero
-		if err := d.dec.Decode(&d.item); err != nil {
+		if err := d.dec.Decode(d.slotFor()); err != nil {
 			if err = d.itemErr(err); d.isSyntax(err) {
 				return err
 			}
@@ -509,7 +574,7 @@ func (d *Decoder[T]) next(dec *json.Decoder) error {
 	}
 	var zero T
 	d.item = zero
-	if err := dec.Decode(&d.item); err != nil {
+	if err := dec.Decode(d.slotFor()); err != nil {
 		return d.itemErr(err)
 	}
 	return d.sink.Item(&d.item)
@@ -522,21 +587,41 @@ func (d *Decoder[T]) nextRaw(raw json.RawMessage) error {
 	}
 	var zero T
 	d.item = zero
-	if err := unmarshalValid(raw, &d.item); err != nil {
+	if err := d.decodeItem(raw); err != nil {
 		return d.itemErr(err)
 	}
 	return d.sink.Item(&d.item)
 }
 
-// unmarshalValid decodes data, which a json.Decoder has checked, into v:
-// straight through v's UnmarshalJSON when it has one, as encoding/json
-// would call it, without checking the bytes again.
-func unmarshalValid[T any](data []byte, v *T) error {
-	if u, ok := any(v).(json.Unmarshaler); ok {
+// decodeItem decodes data, which a json.Decoder has checked, into d.item:
+// by the sink's ItemDecoder, or straight through the item's UnmarshalJSON
+// when it has one, as encoding/json would call it, without checking the
+// bytes again.
+func (d *Decoder[T]) decodeItem(data []byte) error {
+	if d.itemDec != nil {
+		return d.itemDec.DecodeItem(data, &d.item)
+	}
+	if u, ok := any(&d.item).(json.Unmarshaler); ok {
 		return u.UnmarshalJSON(data)
 	}
-	return json.Unmarshal(data, v)
+	return json.Unmarshal(data, &d.item)
 }
+
+// slotFor is what a json.Decoder decodes the next item into: d.item, or,
+// when the sink decodes items itself, a slot that hands it their bytes.
+func (d *Decoder[T]) slotFor() any {
+	if d.itemDec == nil {
+		return &d.item
+	}
+	d.itemSlot.d = d
+	return &d.itemSlot
+}
+
+// itemSlot gives the bytes of one item, as a json.Decoder hands them over
+// (checked), to the Decoder's decodeItem.
+type itemSlot[T any] struct{ d *Decoder[T] }
+
+func (s *itemSlot[T]) UnmarshalJSON(data []byte) error { return s.d.decodeItem(data) }
 
 func (d *Decoder[T]) count() error {
 	d.n++
