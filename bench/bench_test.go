@@ -115,22 +115,35 @@ func (bl *baseline) send(ctx context.Context, method, path string, body []byte, 
 	return read(resp.Body)
 }
 
-// pair runs the sdk and baseline sub-benchmarks of one case, one after the
-// other, each call once per iteration.
+// sides runs a case's sdk and baseline sub-benchmarks one after the other:
+// sdk first, or baseline first when CHATINC_BENCH_ORDER=baseline-first
+// (scripts/bench-compare.sh flips it from run to run, so that neither side
+// always runs first in a process).
+func sides(b *testing.B, sdk, baseline func(b *testing.B)) {
+	first, second := sdk, baseline
+	names := [2]string{"sdk", "baseline"}
+	if os.Getenv("CHATINC_BENCH_ORDER") == "baseline-first" {
+		first, second = baseline, sdk
+		names = [2]string{"baseline", "sdk"}
+	}
+	b.Run(names[0], first)
+	b.Run(names[1], second)
+}
+
+// pair runs the sdk and baseline sub-benchmarks of one case (sides), each
+// call once per iteration.
 func pair(b *testing.B, sdk, baseline func() error) {
-	for _, side := range []struct {
-		name string
-		call func() error
-	}{{"sdk", sdk}, {"baseline", baseline}} {
-		b.Run(side.name, func(b *testing.B) {
+	loop := func(call func() error) func(b *testing.B) {
+		return func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
-				if err := side.call(); err != nil {
+				if err := call(); err != nil {
 					b.Fatal(err)
 				}
 			}
-		})
+		}
 	}
+	sides(b, loop(sdk), loop(baseline))
 }
 
 // write is the baseline of a write: json.Marshal of body, POST, decode
@@ -362,7 +375,7 @@ func BenchmarkRetrieveCampaignDetails1M(b *testing.B) {
 	sdk := sdkClient(b, srv.URL)
 	bl := &baseline{hc: tunedClient(), base: srv.URL}
 	req := []byte(`{"campaignId":"cmp"}`)
-	b.Run("sdk", func(b *testing.B) {
+	sides(b, func(b *testing.B) {
 		reportPeak(b, func() error {
 			rows, err := sdk.RetrieveCampaignDetails(ctx, "cmp")
 			if err == nil && len(rows) != millionRows {
@@ -370,8 +383,7 @@ func BenchmarkRetrieveCampaignDetails1M(b *testing.B) {
 			}
 			return err
 		})
-	})
-	b.Run("baseline", func(b *testing.B) {
+	}, func(b *testing.B) {
 		reportPeak(b, func() error {
 			var rows []plainDetail
 			err := bl.do(ctx, http.MethodPost, "retrieve/campaign", req, &rows)
@@ -390,7 +402,7 @@ func BenchmarkCampaignDetailsIterator1M(b *testing.B) {
 	bl := &baseline{hc: tunedClient(), base: srv.URL}
 	req := []byte(`{"campaignId":"cmp"}`)
 	var sink int
-	b.Run("sdk", func(b *testing.B) {
+	sides(b, func(b *testing.B) {
 		reportPeak(b, func() error {
 			n := 0
 			for d, err := range sdk.CampaignDetails(ctx, "cmp") {
@@ -402,8 +414,7 @@ func BenchmarkCampaignDetailsIterator1M(b *testing.B) {
 			sink = n
 			return nil
 		})
-	})
-	b.Run("baseline", func(b *testing.B) {
+	}, func(b *testing.B) {
 		reportPeak(b, func() error {
 			n := 0
 			err := bl.stream(ctx, "retrieve/campaign", req, func(d chatinc.CampaignDetail) {

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # bench-compare.sh runs the benchmarks of bench/ (each one an sdk and a
-# baseline sub-benchmark, run one after the other) COUNT times (default 5),
-# so that the two alternate, and prints for each benchmark the median of
-# every figure (ns/op, B/op, allocs/op, peak-heap-MiB where reported) for
-# the SDK, for the hand-written baseline, and their ratio.
+# baseline sub-benchmark, run one after the other) COUNT times (default 5):
+# the test binary is built once and run COUNT times, so that within each
+# run a case's sdk and baseline sub-benchmarks run back to back, the SDK
+# first in odd runs and the baseline first in even ones, and the two
+# alternate across runs (go test -count N would run one side N times, then
+# the other). It prints for each benchmark the median of every figure
+# (ns/op, B/op, allocs/op, peak-heap-MiB where reported) for the SDK, for
+# the hand-written baseline, and their ratio.
 #
 # Usage: scripts/bench-compare.sh [pattern]      (a -bench regexp; default .)
 # Environment: COUNT (default 5), BENCHTIME (default 1s; the 1M-row
-# benchmarks take 2-3 s an iteration, so 3x is plenty for them).
+# benchmarks take about a second an iteration, so 3x is plenty for them).
 # Example: COUNT=7 BENCHTIME=3x scripts/bench-compare.sh '1M'
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,15 +19,23 @@ cd "$(dirname "$0")/.."
 pattern=${1:-.}
 count=${COUNT:-5}
 benchtime=${BENCHTIME:-1s}
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+out=$work/out
 
 echo "# $(nproc) cores, $(go version), $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "# go test ./bench -run '^\$' -bench '$pattern' -benchmem -count $count -benchtime $benchtime"
-go test ./bench -run '^$' -bench "$pattern" -benchmem -count "$count" -benchtime "$benchtime" | tee "$out" >&2
+echo "# go test -c ./bench; then $count runs of: bench.test -test.run '^\$' -test.bench '$pattern' -test.benchmem -test.benchtime $benchtime"
+go test -c -o "$work/bench.test" ./bench
+for i in $(seq "$count"); do
+	# Odd runs start each case with the SDK, even runs with the baseline.
+	order=sdk-first
+	((i % 2 == 0)) && order=baseline-first
+	(cd bench && CHATINC_BENCH_ORDER=$order "$work/bench.test" -test.run '^$' -test.bench "$pattern" -test.benchmem -test.benchtime "$benchtime") |
+		grep '^Benchmark' | tee -a "$out" >&2
+done
 
 # Lines: BenchmarkName/.../sdk-2  N  v1 unit1  v2 unit2 ...
-awk '
+awk 'BEGIN { CONVFMT = "%.10g"; OFMT = "%.10g" }
 /^Benchmark/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
 	who = name; sub(/.*\//, "", who)
