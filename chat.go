@@ -871,7 +871,16 @@ func (cl *call) handleResponse(resp *http.Response) error {
 	if md, ok := cl.dec.(memoryDecoder); ok && resp.ContentLength >= 0 && resp.ContentLength <= smallAnswer {
 		// A small answer is read whole, into head (kept for errors
 		// anyway), and decoded from memory.
-		if _, rerr := io.Copy(io.Discard, br); rerr == nil && !br.tooLarge {
+		_, rerr := io.Copy(io.Discard, br)
+		switch {
+		case rerr != nil || br.tooLarge:
+		case br.total != resp.ContentLength:
+			// net/http never hands over more or fewer bytes than the
+			// length it read; a custom RoundTripper might, and head would
+			// then not be the whole answer.
+			br.err = fmt.Errorf("%w: the answer has %d bytes, its Content-Length says %d",
+				io.ErrUnexpectedEOF, br.total, resp.ContentLength)
+		default:
 			err = md.decodeBytes(br.head)
 		}
 	} else {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -313,4 +314,25 @@ func FuzzSmallAnswer(f *testing.F) {
 			t.Fatalf("%q\nwith its Content-Length:\n%s\nstreamed:\n%s", body, framed, streamed)
 		}
 	})
+}
+
+// TestSmallAnswerLongerThanItsLength: a RoundTripper whose body is longer
+// than the Content-Length it reports gets a read error that says so, not a
+// syntax error about the part of the answer the call kept.
+func TestSmallAnswerLongerThanItsLength(t *testing.T) {
+	body := []byte(`[` + strings.Repeat(`{"id":"g","name":"users","fields":["first_name"]},`, 200) + `{"id":"last"}]`)
+	// Both lengths are small enough (up to 4 KiB) for the answer to be read
+	// whole; the body is longer.
+	for _, length := range []int64{10, 4000} {
+		c, mock := newTestClient(t, chatinc.WithRetryMax(0))
+		mock.RegisterNoResponder(func(*http.Request) (*http.Response, error) {
+			resp := httpmock.NewBytesResponse(200, body)
+			resp.ContentLength = length
+			return resp, nil
+		})
+		groups, err := c.RetrieveVariableGroups(context.Background())
+		if err == nil || !errors.Is(err, io.ErrUnexpectedEOF) || !strings.Contains(err.Error(), "Content-Length") {
+			t.Errorf("Content-Length %d for %d bytes: %d groups, %v; want io.ErrUnexpectedEOF naming the Content-Length", length, len(body), len(groups), err)
+		}
+	}
 }
