@@ -88,3 +88,22 @@ func ExampleWithRetention() {
 	// 200 {"campaignId":"c_4U6CFoBIwW4RVM9","message":"campaign created","status":"success"}
 	// 404 {"message":"campaign \"c_7ThOBn7JttUztc3\" not found","status":"error"}
 }
+
+// Usage tells the simulator's own cost apart from its clients': by path,
+// the requests answered, the time in the handler and the bytes served.
+func ExampleServer_Usage() {
+	srv := chatinctest.NewServer()
+	defer srv.Close()
+
+	post(srv, "/create/audience", `{"id":"vip","name":"VIP","contacts":[{"number":"+15550100001"}]}`)
+	post(srv, "/retrieve/audience/contacts", `{"id":"vip"}`)
+	post(srv, "/retrieve/audience/contacts", `{"id":"vip"}`)
+
+	u := srv.Usage()["/retrieve/audience/contacts"]
+	fmt.Println(u.Requests, "reads,", u.Bytes, "bytes served, time in the handler:", u.Handling > 0)
+	// Output:
+	// 200 {"contactsAdded":1,"id":"vip","message":"audience created","status":"success","totalContacts":1}
+	// 200 {"contacts":[{"number":"+15550100001"}],"id":"vip","status":"success"}
+	// 200 {"contacts":[{"number":"+15550100001"}],"id":"vip","status":"success"}
+	// 2 reads, 142 bytes served, time in the handler: true
+}
