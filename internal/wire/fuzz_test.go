@@ -317,3 +317,41 @@ func FuzzDecodeBytesStreams(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFieldOf checks fieldOf, which walks an object's fields in place,
+// against encoding/json's tokens: the first field named key, escaped names
+// undone.
+func FuzzFieldOf(f *testing.F) {
+	for _, b := range fuzzBodies {
+		f.Add([]byte(b), "audiences")
+	}
+	f.Add([]byte(`{"a\u0075diences":[1],"audiences":[2]}`), "audiences")
+	f.Add([]byte(`{"x":{"audiences":1},"Audiences":2}`), "audiences")
+	f.Fuzz(func(t *testing.T, data []byte, key string) {
+		if !json.Valid(data) {
+			return
+		}
+		got, found, err := fieldOf(data, key)
+		if err != nil {
+			t.Fatalf("%q: %v", data, err)
+		}
+		var want json.RawMessage
+		wantFound := false
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if tok, _ := dec.Token(); tok == json.Delim('{') {
+			for dec.More() {
+				tok, _ := dec.Token()
+				var v json.RawMessage
+				if err := dec.Decode(&v); err != nil {
+					t.Fatal(err)
+				}
+				if name, _ := tok.(string); name == key && !wantFound {
+					want, wantFound = v, true
+				}
+			}
+		}
+		if found != wantFound || !bytes.Equal(got, want) {
+			t.Fatalf("%q, %q: %q %v; encoding/json: %q %v", data, key, got, found, want, wantFound)
+		}
+	})
+}

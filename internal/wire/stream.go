@@ -648,57 +648,24 @@ func (d *Decoder[T]) isSyntax(err error) bool {
 }
 
 // fieldOf returns the value of the field named key of a JSON object (the
-// first, when it is given twice). found is false when raw is not an object
-// or has no such field.
+// first, when it is given twice). raw is valid JSON, from a json.Decoder.
+// found is false when raw is not an object or has no such field.
 func fieldOf(raw json.RawMessage, key string) (v json.RawMessage, found bool, err error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' {
+	i := skipSpace(raw, 0)
+	if i == len(raw) || raw[i] != '{' {
 		return nil, false, nil
 	}
-	// A field named key appears in the bytes, unless a name is escaped.
-	escaped := bytes.IndexByte(raw, '\\') >= 0
-	if !escaped {
-		if !containsQuoted(raw, key) {
-			return nil, false, nil
-		}
-		// No escape anywhere: walk the fields in place (raw is valid JSON,
-		// from a json.Decoder), without a decoder or a copy.
-		for i := skipSpace(raw, 1); i < len(raw) && raw[i] != '}'; {
-			k1 := stringEnd(raw, i)
-			v0 := skipSpace(raw, skipSpace(raw, k1)+1)
-			v1 := valueEnd(raw, v0)
-			if k1 > len(raw) || v1 > len(raw) {
-				break // not valid after all: let the decoder say why
-			}
-			if string(raw[i+1:k1-1]) == key {
-				return raw[v0:v1], true, nil
-			}
-			if i = skipSpace(raw, v1); i < len(raw) && raw[i] == ',' {
-				i = skipSpace(raw, i+1)
-			}
-		}
+	// Unless a name is escaped, a field named key appears in the bytes.
+	if bytes.IndexByte(raw, '\\') < 0 && !containsQuoted(raw, key) {
+		return nil, false, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil {
-		return nil, false, err
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, false, err
+	err = Fields(raw, func(name, value []byte) error {
+		if !found && string(name) == key {
+			v, found = value, true
 		}
-		if name, _ := tok.(string); name == key && !found {
-			if err := dec.Decode(&v); err != nil {
-				return nil, false, err
-			}
-			found = true
-			continue
-		}
-		if err := dec.Decode(&skipper); err != nil {
-			return nil, false, err
-		}
-	}
-	return v, found, nil
+		return nil
+	})
+	return v, found, err
 }
 
 // containsQuoted reports whether data holds key between double quotes.
