@@ -158,15 +158,10 @@ type Strings []string
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (ss *Strings) UnmarshalJSON(data []byte) error {
-	i := skipSpace(data, 0)
-	if i < len(data) && data[i] == 'n' {
-		*ss = nil
-		return nil
+	if i := skipSpace(data, 0); (i == len(data) || data[i] != 'n') && !json.Valid(data) {
+		return ss.slow(data) // encoding/json's error
 	}
-	if i >= len(data) || data[i] != '[' || !json.Valid(data) {
-		return ss.slow(data)
-	}
-	out, err := textList(data, i)
+	out, err := TextList(data)
 	if err != nil {
 		return err
 	}

@@ -60,8 +60,7 @@ func Decode[T any](r io.Reader, key string, maxItems int, sink Sink[T]) error {
 // Decode is the package's Decode, with d's storage: a caller that holds a
 // Decoder in a value it allocates anyway saves an allocation per answer.
 func (d *Decoder[T]) Decode(r io.Reader, key string, maxItems int, sink Sink[T]) error {
-	*d = Decoder[T]{key: key, max: maxItems, sink: sink}
-	d.itemDec, _ = sink.(ItemDecoder[T])
+	d.reset(key, maxItems, sink)
 	d.r.r = r
 	if empty, err := d.r.peek(); err != nil || empty {
 		return err
@@ -84,6 +83,12 @@ func (d *Decoder[T]) Decode(r io.Reader, key string, maxItems int, sink Sink[T])
 	return nil
 }
 
+// reset starts d afresh for an answer.
+func (d *Decoder[T]) reset(key string, maxItems int, sink Sink[T]) {
+	*d = Decoder[T]{key: key, max: maxItems, sink: sink}
+	d.itemDec, _ = sink.(ItemDecoder[T])
+}
+
 // DecodeBytes is Decode over an answer already in memory.
 func DecodeBytes[T any](data []byte, key string, maxItems int, sink Sink[T]) error {
 	var d Decoder[T]
@@ -100,8 +105,7 @@ func (d *Decoder[T]) DecodeBytes(data []byte, key string, maxItems int, sink Sin
 	if i == len(data) || data[i] != '[' || !json.Valid(data) {
 		return d.Decode(bytes.NewReader(data), key, maxItems, sink)
 	}
-	*d = Decoder[T]{key: key, max: maxItems, sink: sink}
-	d.itemDec, _ = sink.(ItemDecoder[T])
+	d.reset(key, maxItems, sink)
 	d.slot.d = d
 	d.first = true
 	// As topArray, over the elements' bytes: a valid array's elements end
