@@ -196,6 +196,13 @@ find out is printed).`,
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		// cobra's own check, made here so that its error is a usage error
+		if err := cmd.ValidateRequiredFlags(); err != nil {
+			return &usageError{cmd: cmd.CommandPath(), err: err}
+		}
+		return nil
+	}
 	root.PersistentFlags().StringVar(&a.baseURL, "base-url", "", "the API's address, /v1 included (default $"+envBaseURL+", else "+chatinc.DefaultBaseURL+")")
 	root.PersistentFlags().BoolVar(&a.json, "json", false, "print JSON for scripts instead of tables")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
