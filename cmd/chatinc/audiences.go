@@ -103,10 +103,10 @@ not sent (the exit status is 1).`,
 			if err != nil {
 				return err
 			}
-			bar := a.progressFor(dry, "uploading "+args[0])
-			p.File = chatinc.FileFromPath(args[0]).WithProgress(uploadProgress(bar))
+			bar := a.uploadBar(dry, "uploading "+args[0])
+			p.File = chatinc.FileFromPath(args[0]).WithProgress(bar.progress)
 			res, err := c.CreateAudienceFromFile(cmd.Context(), p)
-			finish(bar)
+			bar.finish()
 			return a.written(dry, err, res, "Uploaded %s to audience %s.", args[0], p.ID)
 		},
 	}

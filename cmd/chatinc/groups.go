@@ -37,10 +37,10 @@ A file with problems is not sent (the exit status is 1).`,
 			if err != nil {
 				return err
 			}
-			bar := a.progressFor(dry, "uploading "+args[0])
-			p.File = chatinc.FileFromPath(args[0]).WithProgress(uploadProgress(bar))
+			bar := a.uploadBar(dry, "uploading "+args[0])
+			p.File = chatinc.FileFromPath(args[0]).WithProgress(bar.progress)
 			res, err := c.CreateVariableGroupFromFile(cmd.Context(), p)
-			finish(bar)
+			bar.finish()
 			return a.written(dry, err, res, "Created variable group %s from %s.", p.Name, args[0])
 		},
 	}

@@ -57,7 +57,8 @@ func isTerminal(w io.Writer) bool {
 }
 
 // progress returns a progress bar on stderr when stderr is a terminal, or
-// nil: scripts and logs get no bar. total -1 is an unknown size.
+// nil: scripts and logs get no bar. total -1 is an unknown size (a
+// spinner and the bytes so far).
 func (a *app) progress(desc string, total int64) *progressbar.ProgressBar {
 	if !a.stderrTTY {
 		return nil
@@ -68,29 +69,45 @@ func (a *app) progress(desc string, total int64) *progressbar.ProgressBar {
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionSetWidth(30),
+		progressbar.OptionSetRenderBlankState(true),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSpinnerType(14),
 	)
 }
 
-// uploadProgress returns the callback of File.WithProgress that moves bar,
-// which may be nil.
-func uploadProgress(bar *progressbar.ProgressBar) func(sent, total int64) {
-	return func(sent, total int64) {
-		if bar == nil {
-			return
-		}
-		if sent == 0 { // an attempt starts, perhaps again
-			bar.Reset()
-			bar.ChangeMax64(total)
-		}
-		_ = bar.Set64(sent)
-	}
+// uploadBar draws an upload's progress on a terminal, from the callback of
+// File.WithProgress, which gives the size.
+type uploadBar struct {
+	a    *app
+	desc string
+	bar  *progressbar.ProgressBar
 }
 
-// finish clears bar, which may be nil, from the terminal.
-func finish(bar *progressbar.ProgressBar) {
-	if bar != nil {
-		_ = bar.Finish()
+// uploadBar returns the bar of an upload, or nil for a dry run.
+func (a *app) uploadBar(dry bool, desc string) *uploadBar {
+	if dry || !a.stderrTTY {
+		return nil
+	}
+	return &uploadBar{a: a, desc: desc}
+}
+
+// progress is the callback of File.WithProgress.
+func (u *uploadBar) progress(sent, total int64) {
+	if u == nil {
+		return
+	}
+	if u.bar == nil || sent == 0 { // an attempt starts, perhaps again
+		if u.bar != nil {
+			_ = u.bar.Exit()
+		}
+		u.bar = u.a.progress(u.desc, total)
+	}
+	_ = u.bar.Set64(sent)
+}
+
+// finish clears the bar from the terminal.
+func (u *uploadBar) finish() {
+	if u != nil && u.bar != nil {
+		_ = u.bar.Finish()
 	}
 }

@@ -48,7 +48,7 @@ terminal.`,
 				}
 				if bar != nil {
 					w = io.MultiWriter(w, bar)
-					defer finish(bar)
+					defer bar.Finish()
 				}
 				switch {
 				case asCSV:

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/chatinc/chatinc-go"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
 
@@ -48,14 +47,6 @@ func (a *app) clientFor(dry bool) (*chatinc.Client, error) {
 		return withKey.client(opts...)
 	}
 	return a.client(opts...)
-}
-
-// progressFor is a.progress for an upload, and nil for a dry run.
-func (a *app) progressFor(dry bool, desc string) *progressbar.ProgressBar {
-	if dry {
-		return nil
-	}
-	return a.progress(desc, -1)
 }
 
 // written reports the outcome of a write: err, or with dry the checks
