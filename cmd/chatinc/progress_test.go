@@ -55,4 +55,3 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 		}
 	}
 }
-
