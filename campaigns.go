@@ -1,6 +1,7 @@
 package chatinc
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -123,6 +124,9 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 	if n := utf8.RuneCountInString(p.Message); n > MaxMessageLength {
 		return invalid("message", "%d characters; the limit is %d", n, MaxMessageLength)
 	}
+	if err := checkPlaceholders(p.Message); err != nil {
+		return err
+	}
 	if err := checkText("messageExample", p.MessageExample); err != nil {
 		return err
 	}
@@ -143,13 +147,54 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 	if err := checkOptionalName("languageCode", o.LanguageCode); err != nil {
 		return err
 	}
-	if err := checkOptionalName("templateType", string(o.WhatsAppTemplateType)); err != nil {
+	if err := checkTemplateType(o.WhatsAppTemplateType); err != nil {
 		return err
+	}
+	if !o.TimeToRun.IsZero() && !o.RunImmediately {
+		return invalid("timeToRun", "is set but RunImmediately is false: the API would create the template and schedule nothing; "+
+			"set RunImmediately to schedule this send, or create the campaign and schedule it with RunCampaign's TimeToRun")
 	}
 	if err := checkTimeToRun(o.TimeToRun); err != nil {
 		return err
 	}
 	return checkNames("audiences", o.Audiences)
+}
+
+// checkTemplateType accepts the three TemplateType constants exactly, and
+// the empty type (the API's default).
+func checkTemplateType(t TemplateType) error {
+	switch t {
+	case "", TemplateMarketing, TemplateUtility, TemplateAuthentication:
+		return nil
+	}
+	known := []TemplateType{TemplateMarketing, TemplateUtility, TemplateAuthentication}
+	reason := fmt.Sprintf("%q is not a WhatsApp template type: use TemplateMarketing, TemplateUtility or TemplateAuthentication (or leave it empty for MARKETING)",
+		wire.Truncate(string(t), 32))
+	upper := strings.ToUpper(strings.TrimSpace(string(t)))
+	names := make([]string, len(known))
+	for i, k := range known {
+		names[i] = string(k)
+	}
+	if sug := suggestion(string(t), closest(upper, names)); sug != "" {
+		reason += fmt.Sprintf(" (did you mean %s?)", sug)
+	}
+	return invalid("whatsAppTemplateType", "%s", reason)
+}
+
+// checkPlaceholders refuses the first "{...}" of message that is not a
+// well-formed {group.variable} placeholder (see placeholderSyntax), naming
+// it and its byte offset. It reads nothing: the names are checked by
+// ValidateMessage.
+func checkPlaceholders(message string) error {
+	if strings.IndexByte(message, '{') < 0 {
+		return nil
+	}
+	for _, p := range Placeholders(message) {
+		if reason := placeholderSyntax(p); reason != "" {
+			return invalid("message", "%q at byte %d: %s", wire.Truncate(p.Text, 64), p.Offset, reason)
+		}
+	}
+	return nil
 }
 
 // CreateCampaign creates a campaign, and sends it at once when
@@ -158,15 +203,46 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 // timeToRun in Unix seconds, templateType). It is the JS library's
 // createCampaign. The campaign's ID is in the Result's CampaignID.
 //
+// Before anything is sent it checks p and o locally, with no read: every
+// "{...}" of the message must be a well-formed {group.variable}
+// placeholder, TimeToRun needs RunImmediately, and WhatsAppTemplateType is
+// one of the TemplateType constants or empty; each mistake is a
+// *ValidationError. On a client made WithPreflight, a CreateCampaign with
+// RunImmediately first makes CheckCampaign's reads, and returns its
+// *CheckError, or the error of a read, with nothing sent.
+//
 // CreateCampaign may send messages, and the API has no idempotency key, so
 // it is retried only when the server cannot have acted on it (see the
-// retry rule in the package documentation). After any other failure, check RetrieveCampaigns
-// before calling it again.
+// retry rule in the package documentation). After an error matching
+// ErrOutcomeUnknown the campaign's ID is not known: to send so that it is,
+// create the campaign without RunImmediately and send it with RunCampaign,
+// whose unknown outcome AwaitRun resolves.
 func (c *Client) CreateCampaign(ctx context.Context, p CampaignParams, o CampaignOptions) (*Result, error) {
 	if err := p.validate(o); err != nil {
 		return nil, err
 	}
-	return c.post(ctx, retry.Send, "create/campaign", p.body(o))
+	if c.preflight && o.RunImmediately {
+		if err := c.CheckCampaign(ctx, p, o); err != nil {
+			return nil, preflightError("CreateCampaign", err)
+		}
+	}
+	r, err := c.post(ctx, retry.Send, "create/campaign", p.body(o))
+	if ou := (*outcomeUnknownError)(nil); errors.As(err, &ou) {
+		ou.advice = "the campaign's ID is not known, so check RetrieveCampaigns by title before sending again; " +
+			"to send so that the ID is known, create the campaign without RunImmediately and send it with RunCampaign"
+	}
+	return r, err
+}
+
+// preflightError is the error of a send whose pre-flight failed: a
+// *CheckError as it is, a read's error wrapped to say nothing was sent.
+func preflightError(call string, err error) error {
+	var ce *CheckError
+	var ve *ValidationError
+	if errors.As(err, &ce) || errors.As(err, &ve) {
+		return err
+	}
+	return fmt.Errorf("chatinc: %s not sent: a pre-flight read failed: %w", call, err)
 }
 
 // RunCampaignParams says which campaign to send, to whom and when.
@@ -209,9 +285,18 @@ func (p RunCampaignParams) validate() error {
 // timeToRun when set). It is the JS library's runCampaign.
 //
 // Like CreateCampaign, it is retried only when the server cannot have acted.
+// After an error matching ErrOutcomeUnknown, AwaitRun, given the campaign's
+// RunCount from before the call, tells whether the run went out. On a
+// client made WithPreflight, RunCampaign first makes CheckRun's reads, and
+// returns its *CheckError, or the error of a read, with nothing sent.
 func (c *Client) RunCampaign(ctx context.Context, p RunCampaignParams) (*Result, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
+	}
+	if c.preflight {
+		if err := c.CheckRun(ctx, p); err != nil {
+			return nil, preflightError("RunCampaign", err)
+		}
 	}
 	return c.post(ctx, retry.Send, "run/campaign", p.body())
 }
@@ -246,9 +331,15 @@ type Campaign struct {
 	// Variables are the placeholders the message uses, as the API lists
 	// them (e.g. "users.first_name").
 	Variables []string
-	// Runs are the campaign's sends, oldest first. After a send whose
-	// outcome is not known, a new entry here says it went out.
+	// Runs are the campaign's sends, oldest first, those of the expected
+	// shape. To learn whether a send went out, use RunCount.
 	Runs []CampaignRun
+	// RunCount is the number of elements of the answer's "runs" array,
+	// whatever their shape, or -1 when the answer has no "runs" array. An
+	// element the SDK cannot decode is counted here though not in Runs, so
+	// that a shape it does not know never reads as "no runs". AwaitRun
+	// compares it with the count from before a send.
+	RunCount int
 
 	// TotalSent counts the messages WhatsApp accepted, over the completed
 	// runs: those delivered, read and undelivered (ActionDeliveryError)
@@ -350,7 +441,19 @@ func (c *Campaign) UnmarshalJSON(data []byte) error {
 	c.Buttons = bestEffort[[]Button](w.Buttons)
 	c.Variables = bestEffort[[]string](w.Variables)
 	c.Runs = bestEffort[[]CampaignRun](w.Runs)
+	c.RunCount = countElements(w.Runs)
 	return nil
+}
+
+// countElements returns the number of elements of the JSON array raw,
+// whatever they hold, or -1 when raw is not an array (absent, null, or
+// another value).
+func countElements(raw json.RawMessage) int {
+	var elems []json.RawMessage
+	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '[' || json.Unmarshal(t, &elems) != nil {
+		return -1
+	}
+	return len(elems)
 }
 
 // bestEffort decodes raw into a T, or returns T's zero value when raw has
@@ -623,12 +726,11 @@ func unixOrZero(t time.Time) int64 {
 	return t.Unix()
 }
 
-// FindCampaign returns the campaign whose ID is campaignID, with its totals
-// and Runs, from RetrieveCampaigns (GET /retrieve/campaigns), or an error
-// matching ErrNotFound when the account has no such campaign. After a
-// RunCampaign error that matches ErrOutcomeUnknown, compare the campaign's
-// Runs with those it had before the call to learn whether the run went out
-// before sending it again.
+// FindCampaign returns the campaign whose ID is campaignID, with its totals,
+// Runs and RunCount, from RetrieveCampaigns (GET /retrieve/campaigns), or an
+// error matching ErrNotFound when the account has no such campaign. Before
+// a RunCampaign, keep its RunCount: after an error that matches
+// ErrOutcomeUnknown, AwaitRun compares the campaign's RunCount with it.
 func (c *Client) FindCampaign(ctx context.Context, campaignID string) (*Campaign, error) {
 	if campaignID == "" {
 		return nil, invalid("campaignId", "required")
@@ -637,10 +739,8 @@ func (c *Client) FindCampaign(ctx context.Context, campaignID string) (*Campaign
 	if err != nil {
 		return nil, err
 	}
-	for i := range campaigns {
-		if campaigns[i].CampaignID == campaignID {
-			return &campaigns[i], nil
-		}
+	if camp := campaignWithID(campaigns, campaignID); camp != nil {
+		return camp, nil
 	}
 	return nil, fmt.Errorf("chatinc: campaign %q: %w", campaignID, ErrNotFound)
 }
@@ -700,25 +800,43 @@ func Placeholders(message string) []Placeholder {
 // {users}, {users.}, { users.x }, an unclosed "{"), each unknown group, and
 // each unknown variable of a known group; then, with Offset -1, a message
 // longer than MaxMessageLength. Group names match VariableGroup.Name
-// exactly. Where a known name is a few edits from the one written (about a
-// third of its length), Suggestion holds the corrected placeholder, such as
-// "{users.first_name}" for "{users.frist_name}".
+// exactly, inner spaces included ({My Variable Group.first_name}); a
+// group's ID in a placeholder is an unknown group, whose Suggestion names
+// it by its Name. Where a known name is a few edits from the one written
+// (about a third of its length), Suggestion holds the corrected
+// placeholder, such as "{users.first_name}" for "{users.frist_name}". A
+// Suggestion is never the text written.
 func ValidateMessage(message string, groups []VariableGroup) error {
+	return validateMessage(context.Background(), message, groups)
+}
+
+// validateMessage is ValidateMessage, ending with ctx's error when ctx ends
+// while it looks for suggestions.
+func validateMessage(ctx context.Context, message string, groups []VariableGroup) error {
 	var problems []Problem
 	for _, p := range Placeholders(message) {
 		if reason := placeholderSyntax(p); reason != "" {
 			problems = append(problems, Problem{Field: "message", Offset: p.Offset, Text: p.Text,
-				Reason: reason, Suggestion: suggestFor(p, groups, true)})
+				Reason: reason, Suggestion: suggestFor(ctx, p, groups, true)})
 			continue
 		}
 		g := groupNamed(groups, p.Group)
 		switch {
 		case g == nil:
+			reason := fmt.Sprintf("unknown variable group %q", p.Group)
+			sug := suggestFor(ctx, p, groups, false)
+			if byID := groupWithID(groups, p.Group); byID != nil {
+				reason += fmt.Sprintf(": it is the ID of the group named %q, and a placeholder names a group by its Name", byID.Name)
+				sug = suggestion(p.Text, "{"+byID.Name+"."+p.Variable+"}")
+			}
 			problems = append(problems, Problem{Field: "message", Offset: p.Offset, Text: p.Text,
-				Reason: fmt.Sprintf("unknown variable group %q", p.Group), Suggestion: suggestFor(p, groups, false)})
+				Reason: reason, Suggestion: sug})
 		case !slices.Contains(g.Fields, p.Variable):
 			problems = append(problems, Problem{Field: "message", Offset: p.Offset, Text: p.Text,
-				Reason: fmt.Sprintf("variable group %q has no variable %q", p.Group, p.Variable), Suggestion: suggestFor(p, groups, false)})
+				Reason: fmt.Sprintf("variable group %q has no variable %q", p.Group, p.Variable), Suggestion: suggestFor(ctx, p, groups, false)})
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 	}
 	if n := utf8.RuneCountInString(message); n > MaxMessageLength {
@@ -731,24 +849,46 @@ func ValidateMessage(message string, groups []VariableGroup) error {
 	return nil
 }
 
-// placeholderSyntax says what is wrong with the form of p, or "".
+// placeholderSyntax says what is wrong with the form of p, or "". A
+// well-formed placeholder is {group.variable}: closed, one ".", a group
+// and a variable that are not empty, no space next to a brace or the dot,
+// and no line break or other control character. The group is a variable
+// group's Name and may hold inner spaces ({My Variable Group.first_name}).
+// chatinctest's splitMessage keeps the same rule.
 func placeholderSyntax(p Placeholder) string {
 	inner := strings.TrimSuffix(p.Text[1:], "}")
+	edgeSpace := func(s string) bool {
+		r, _ := utf8.DecodeRuneInString(s)
+		l, _ := utf8.DecodeLastRuneInString(s)
+		return unicode.IsSpace(r) || unicode.IsSpace(l)
+	}
 	switch {
 	case !p.closed():
 		return `unclosed placeholder: no "}"`
 	case inner == "":
 		return "empty placeholder: a placeholder is {group.variable}"
-	case strings.ContainsFunc(inner, unicode.IsSpace):
-		return "space inside a placeholder: a placeholder is {group.variable}"
 	case !strings.Contains(inner, "."):
 		return "no variable group: a placeholder is {group.variable}"
+	case strings.Count(inner, ".") > 1:
+		return `more than one ".": a placeholder is {group.variable}, and neither name holds a "."`
 	case p.Group == "":
 		return "empty group name: a placeholder is {group.variable}"
 	case p.Variable == "":
 		return "empty variable name: a placeholder is {group.variable}"
+	case strings.ContainsFunc(inner, unicode.IsControl):
+		return "a line break or control character inside a placeholder: a placeholder is {group.variable}"
+	case edgeSpace(p.Group) || edgeSpace(p.Variable):
+		return "space next to a brace or the dot: a placeholder is {group.variable}"
 	}
 	return ""
+}
+
+// suggestion is sug unless it is the text written, which is no suggestion.
+func suggestion(written, sug string) string {
+	if sug == written {
+		return ""
+	}
+	return sug
 }
 
 // groupNamed returns the group named name, or nil.
@@ -761,10 +901,26 @@ func groupNamed(groups []VariableGroup, name string) *VariableGroup {
 	return nil
 }
 
-// suggestFor returns the known placeholder closest to p, or "". With
-// loose, p may be malformed: its names are trimmed, and a variable written
-// without a group is looked for in every group.
-func suggestFor(p Placeholder, groups []VariableGroup, loose bool) string {
+// groupWithID returns the group whose ID is id, or nil.
+func groupWithID(groups []VariableGroup, id string) *VariableGroup {
+	for i := range groups {
+		if groups[i].ID == id {
+			return &groups[i]
+		}
+	}
+	return nil
+}
+
+// suggestFor returns the known placeholder closest to p, or "", never
+// p.Text itself. With loose, p may be malformed: its names are trimmed, and
+// a variable written without a group is looked for in every group. It
+// gives up, with "", when ctx ends.
+func suggestFor(ctx context.Context, p Placeholder, groups []VariableGroup, loose bool) string {
+	return suggestion(p.Text, suggestPlaceholder(ctx, p, groups, loose))
+}
+
+// suggestPlaceholder is suggestFor, which may return the text written.
+func suggestPlaceholder(ctx context.Context, p Placeholder, groups []VariableGroup, loose bool) string {
 	group, variable := p.Group, p.Variable
 	if loose {
 		group, variable = strings.TrimSpace(group), strings.TrimSpace(variable)
@@ -774,7 +930,7 @@ func suggestFor(p Placeholder, groups []VariableGroup, loose bool) string {
 		if group == "" { // {first_name}: the one group that has it
 			var found []string
 			for _, g := range groups {
-				if v := closest(variable, g.Fields); v != "" {
+				if v := closestCtx(ctx, variable, g.Fields); v != "" {
 					found = append(found, "{"+g.Name+"."+v+"}")
 				}
 			}
@@ -788,11 +944,11 @@ func suggestFor(p Placeholder, groups []VariableGroup, loose bool) string {
 	for i, g := range groups {
 		names[i] = g.Name
 	}
-	g := groupNamed(groups, closest(group, names))
+	g := groupNamed(groups, closestCtx(ctx, group, names))
 	if g == nil {
 		return ""
 	}
-	if v := closest(variable, g.Fields); v != "" {
+	if v := closestCtx(ctx, variable, g.Fields); v != "" {
 		return "{" + g.Name + "." + v + "}"
 	}
 	return ""
@@ -800,17 +956,31 @@ func suggestFor(p Placeholder, groups []VariableGroup, loose bool) string {
 
 // closest returns the name in names nearest to s in edits, if it is within
 // about a third of the length of s (at least one edit), or "".
-func closest(s string, names []string) string {
-	best, bestD := "", utf8.RuneCountInString(s)/3
-	if bestD < 1 {
-		bestD = 1
-	}
-	for _, n := range names {
-		if n == s {
-			return n
+func closest(s string, names []string) string { return closestCtx(context.Background(), s, names) }
+
+// closestCtx is closest, which gives up with "" when ctx ends. A name whose
+// length alone puts it beyond the bound (the distance is at least the
+// difference in length) is skipped without measuring it, so that a list of
+// long names costs a glance at each.
+func closestCtx(ctx context.Context, s string, names []string) string {
+	n := utf8.RuneCountInString(s)
+	best, bestD := "", max(n/3, 1)
+	for i, name := range names {
+		if name == s {
+			return name
 		}
-		if d := editDistance(s, n); d <= bestD && (best == "" || d < bestD) {
-			best, bestD = n, d
+		if i%64 == 63 && ctx.Err() != nil {
+			return ""
+		}
+		// A rune is 1 to 4 bytes: bound its rune count by its bytes first.
+		if len(name) < n-bestD || (len(name)+3)/4 > n+bestD {
+			continue
+		}
+		if m := utf8.RuneCountInString(name); m < n-bestD || m > n+bestD {
+			continue
+		}
+		if d := editDistance(s, name); d <= bestD && (best == "" || d < bestD) {
+			best, bestD = name, d
 		}
 	}
 	return best
@@ -885,22 +1055,15 @@ func RenderMessage(message string, values map[string]map[string]string) (string,
 // ValidateMessage against RetrieveVariableGroups, p.MessageExample for
 // placeholders left unfilled, and each audience ID of o against
 // RetrieveAudiences (AudienceAll always exists). It returns nil, a
-// *CheckError listing every problem found, or the error of a read.
+// *CheckError listing every problem found, or the error of a read (or
+// ctx's, when it ends while suggestions are looked for).
 func (c *Client) CheckCampaign(ctx context.Context, p CampaignParams, o CampaignOptions) error {
 	if err := p.validate(o); err != nil {
 		return err
 	}
-	var problems []Problem
-	var groups []VariableGroup
-	if len(Placeholders(p.Message)) > 0 {
-		var err error
-		if groups, err = c.RetrieveVariableGroups(ctx); err != nil {
-			return err
-		}
-	}
-	var ce *CheckError
-	if errors.As(ValidateMessage(p.Message, groups), &ce) {
-		problems = append(problems, ce.Problems...)
+	problems, err := c.checkMessage(ctx, "message", p.Message)
+	if err != nil {
+		return err
 	}
 	for _, ph := range Placeholders(p.MessageExample) {
 		if placeholderSyntax(ph) == "" {
@@ -908,25 +1071,250 @@ func (c *Client) CheckCampaign(ctx context.Context, p CampaignParams, o Campaign
 				Reason: "a placeholder in the example: it is the message as one contact reads it (see RenderMessage)"})
 		}
 	}
-	if slices.ContainsFunc(o.Audiences, func(id string) bool { return id != AudienceAll }) {
-		audiences, err := c.RetrieveAudiences(ctx)
-		if err != nil {
-			return err
-		}
-		ids := make([]string, len(audiences))
-		for i, a := range audiences {
-			ids[i] = a.ID
-		}
-		for i, id := range o.Audiences {
-			if id == AudienceAll || slices.Contains(ids, id) {
-				continue
-			}
-			problems = append(problems, Problem{Field: fmt.Sprintf("audiences[%d]", i), Offset: -1, Text: id,
-				Reason: fmt.Sprintf("audience %q not found", id), Suggestion: closest(id, ids)})
-		}
+	more, err := c.checkAudiences(ctx, o.Audiences)
+	if err != nil {
+		return err
 	}
-	if len(problems) > 0 {
+	if problems = append(problems, more...); len(problems) > 0 {
 		return &CheckError{Problems: problems}
 	}
 	return nil
+}
+
+// checkMessage checks message against RetrieveVariableGroups, read only
+// when the message has a placeholder, and returns ValidateMessage's
+// problems, each with Field field.
+func (c *Client) checkMessage(ctx context.Context, field, message string) ([]Problem, error) {
+	var groups []VariableGroup
+	if strings.IndexByte(message, '{') >= 0 {
+		var err error
+		if groups, err = c.RetrieveVariableGroups(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var ce *CheckError
+	if err := validateMessage(ctx, message, groups); errors.As(err, &ce) {
+		for i := range ce.Problems {
+			ce.Problems[i].Field = field
+		}
+		return ce.Problems, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// checkAudiences checks each audience ID against RetrieveAudiences, read
+// only when an ID is not AudienceAll.
+func (c *Client) checkAudiences(ctx context.Context, audienceIDs []string) ([]Problem, error) {
+	if !slices.ContainsFunc(audienceIDs, func(id string) bool { return id != AudienceAll }) {
+		return nil, nil
+	}
+	audiences, err := c.RetrieveAudiences(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(audiences))
+	for i, a := range audiences {
+		ids[i] = a.ID
+	}
+	var problems []Problem
+	for i, id := range audienceIDs {
+		if id == AudienceAll || slices.Contains(ids, id) {
+			continue
+		}
+		problems = append(problems, Problem{Field: fmt.Sprintf("audiences[%d]", i), Offset: -1, Text: id,
+			Reason: fmt.Sprintf("audience %q not found", id), Suggestion: suggestion(id, closestCtx(ctx, id, ids))})
+	}
+	return problems, ctx.Err()
+}
+
+// CheckRun is RunCampaign's pre-flight: it checks p as RunCampaign would
+// (a *ValidationError before any read), then makes reads only, and
+// returns nil, a *CheckError listing every problem, or the error of a
+// read. Nothing is sent.
+//
+// It looks the campaign up (FindCampaign's read): an unknown ID is a
+// Problem with Field "campaignId", and the check stops there. A campaign
+// whose WhatsApp template is REJECTED cannot be sent: a Problem, and the
+// *CheckError then matches ErrTemplateRejected. (A PENDING template is not
+// a problem here: AwaitApproval waits for it.) It checks the campaign's
+// stored message with ValidateMessage against RetrieveVariableGroups, and
+// each audience of p against RetrieveAudiences (AudienceAll always
+// exists). RunCampaign on a client made WithPreflight calls it first.
+func (c *Client) CheckRun(ctx context.Context, p RunCampaignParams) error {
+	if err := p.validate(); err != nil {
+		return err
+	}
+	campaigns, err := c.RetrieveCampaigns(ctx, RetrieveCampaignsOptions{})
+	if err != nil {
+		return err
+	}
+	camp := campaignWithID(campaigns, p.CampaignID)
+	if camp == nil {
+		ids := make([]string, len(campaigns))
+		for i := range campaigns {
+			ids[i] = campaigns[i].CampaignID
+		}
+		return &CheckError{Problems: []Problem{{Field: "campaignId", Offset: -1, Text: p.CampaignID,
+			Reason: fmt.Sprintf("campaign %q not found", p.CampaignID), Suggestion: suggestion(p.CampaignID, closestCtx(ctx, p.CampaignID, ids))}}}
+	}
+	ce := &CheckError{}
+	if strings.EqualFold(camp.WhatsAppTemplatesStatus, "REJECTED") {
+		ce.rejected = true
+		ce.Problems = append(ce.Problems, Problem{Field: "campaignId", Offset: -1, Text: p.CampaignID,
+			Reason: "the campaign's WhatsApp template was rejected (status REJECTED): it cannot be sent; create the campaign again with another message"})
+	}
+	problems, err := c.checkMessage(ctx, "message", camp.Message)
+	if err != nil {
+		return err
+	}
+	ce.Problems = append(ce.Problems, problems...)
+	if problems, err = c.checkAudiences(ctx, p.Audiences); err != nil {
+		return err
+	}
+	if ce.Problems = append(ce.Problems, problems...); len(ce.Problems) > 0 {
+		return ce
+	}
+	return nil
+}
+
+// campaignWithID returns the campaign of campaigns whose ID is id, or nil.
+func campaignWithID(campaigns []Campaign, id string) *Campaign {
+	for i := range campaigns {
+		if campaigns[i].CampaignID == id {
+			return &campaigns[i]
+		}
+	}
+	return nil
+}
+
+// The polling schedule of AwaitRun and AwaitApproval: a read at once, then
+// after firstPoll, doubling up to maxPoll between reads.
+const (
+	firstPoll = time.Second
+	maxPoll   = 10 * time.Second
+)
+
+// AwaitRun tells whether a run of campaignID went out, after RunCampaign
+// failed with an error matching ErrOutcomeUnknown: runsBefore is the
+// campaign's RunCount from before the call (FindCampaign). It reads the
+// campaign (FindCampaign's read) at once, then again after 1s, doubling
+// to 10s between reads (longer when a read's error carries Retry-After),
+// until its RunCount exceeds runsBefore, and returns that campaign. It
+// never sends, nor writes anything.
+//
+// Give it a context of its own (a minute or so), not the one that ended
+// the send. When ctx ends first, the error matches both ErrOutcomeUnknown
+// and ctx's error: whether the run went out is still not known, and it
+// must not be sent again on that ground. When the answer has no "runs"
+// array (RunCount -1), it returns at once an error matching
+// ErrOutcomeUnknown that says so. A read's definite error (ErrNotFound, a
+// 401) is returned as it is; a transient one (a 5xx, 429, a dropped
+// connection) is read again on the schedule.
+func (c *Client) AwaitRun(ctx context.Context, campaignID string, runsBefore int) (*Campaign, error) {
+	return c.await(ctx, campaignID, func(camp *Campaign) (bool, error) {
+		if camp.RunCount < 0 {
+			return true, &outcomeUnknownError{
+				err:    fmt.Errorf("chatinc: campaign %q: the answer has no runs array, so whether a run went out cannot be read", campaignID),
+				advice: "do not send it again on this ground",
+			}
+		}
+		return camp.RunCount > runsBefore, nil
+	}, func(err error) error {
+		return &outcomeUnknownError{
+			err:    fmt.Errorf("chatinc: campaign %q: no run beyond the %d before seen when the wait ended: %w", campaignID, runsBefore, err),
+			advice: "do not send it again before RunCount says it did not go out",
+		}
+	})
+}
+
+// AwaitApproval waits until the WhatsApp template of campaignID is
+// reviewed, reading the campaign on AwaitRun's schedule: it returns the
+// campaign once WhatsAppTemplatesStatus is APPROVED (in any case), an
+// error matching ErrTemplateRejected when it is REJECTED, and an error
+// matching ctx's when ctx ends first. It never writes. A read's definite
+// error (ErrNotFound, a 401) is returned as it is.
+func (c *Client) AwaitApproval(ctx context.Context, campaignID string) (*Campaign, error) {
+	return c.await(ctx, campaignID, func(camp *Campaign) (bool, error) {
+		switch {
+		case strings.EqualFold(camp.WhatsAppTemplatesStatus, "APPROVED"):
+			return true, nil
+		case strings.EqualFold(camp.WhatsAppTemplatesStatus, "REJECTED"):
+			return true, fmt.Errorf("chatinc: campaign %q: %w", campaignID, ErrTemplateRejected)
+		}
+		return false, nil
+	}, func(err error) error {
+		return fmt.Errorf("chatinc: campaign %q: template not approved when the wait ended: %w", campaignID, err)
+	})
+}
+
+// await reads campaignID at once and then on the polling schedule until
+// done says so, and returns the campaign with done's error. A read's
+// transient error is read again; a definite one is returned. ended makes
+// the error for ctx's end.
+func (c *Client) await(ctx context.Context, campaignID string, done func(*Campaign) (bool, error), ended func(error) error) (*Campaign, error) {
+	if err := checkName("campaignId", campaignID); err != nil {
+		return nil, err
+	}
+	next := firstPoll
+	var wait time.Duration
+	for {
+		if wait > 0 {
+			if err := c.pause(ctx, wait); err != nil {
+				return nil, ended(err)
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, ended(err)
+		}
+		camp, err := c.FindCampaign(ctx, campaignID)
+		if err == nil {
+			if ok, err := done(camp); ok {
+				if err != nil {
+					return nil, err
+				}
+				return camp, nil
+			}
+		} else if ctx.Err() != nil {
+			return nil, ended(ctx.Err())
+		} else if !transient(err) {
+			return nil, err
+		}
+		wait, next = next, min(next*2, maxPoll)
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.RetryAfter > wait {
+			wait = apiErr.RetryAfter
+		}
+	}
+}
+
+// transient reports whether a read's error may pass if read again: a 408,
+// 429 or 5xx, or no answer at all. A 4xx, ErrNotFound, an answer that
+// could not be decoded or was too large, and bad input are definite.
+func transient(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		s := apiErr.StatusCode
+		return s == http.StatusRequestTimeout || s == http.StatusTooManyRequests || s >= 500
+	}
+	var de *DecodeError
+	var ve *ValidationError
+	return !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrResponseTooLarge) &&
+		!errors.As(err, &de) && !errors.As(err, &ve)
+}
+
+// pause waits d, or until ctx ends (its error); c.sleep in tests.
+func (c *Client) pause(ctx context.Context, d time.Duration) error {
+	if c.sleep != nil {
+		return c.sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

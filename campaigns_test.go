@@ -165,7 +165,7 @@ func retrieveCampaigns(ctx context.Context, c *chatinc.Client) ([]chatinc.Campai
 func TestRetrieveCampaignsDecodes(t *testing.T) {
 	a := `{"campaignId":"a","title":"A"}`
 	b := `{"campaignId":"b","title":"B"}`
-	ab := []chatinc.Campaign{{CampaignID: "a", Title: "A"}, {CampaignID: "b", Title: "B"}}
+	ab := []chatinc.Campaign{{CampaignID: "a", Title: "A", RunCount: -1}, {CampaignID: "b", Title: "B", RunCount: -1}}
 	testDecode(t, http.MethodGet, "/retrieve/campaigns", retrieveCampaigns, []decodeCase[[]chatinc.Campaign]{
 		{"the docs' example", `[{"status": "success", "campaigns": ` + docCampaign + `}]`, []chatinc.Campaign{campaignFromDocs}},
 		{"campaigns as an array", `[{"status":"success","campaigns":[` + a + `,` + b + `]}]`, ab},
@@ -180,16 +180,22 @@ func TestRetrieveCampaignsDecodes(t *testing.T) {
 		{"no campaigns", `[{"status":"success","campaigns":[]}]`, []chatinc.Campaign{}},
 		{"totals as strings, unknown fields", `[{"campaignId":"c","totalSent":"10","totalDelivered":"8","totalRead":"4",
 			"totalSendErrors":"1","totalDeliveryErrors":2,"totalNotOnWhatsApp":"","createdBy":{"uid":7},"tags":["x"]}]`,
-			[]chatinc.Campaign{{CampaignID: "c", TotalSent: 10, TotalDelivered: 8, TotalRead: 4, TotalSendErrors: 1, TotalDeliveryErrors: 2}}},
+			[]chatinc.Campaign{{CampaignID: "c", TotalSent: 10, TotalDelivered: 8, TotalRead: 4, TotalSendErrors: 1, TotalDeliveryErrors: 2, RunCount: -1}}},
 		{"variables and runs in unexpected shapes", `[{"campaignId":"c","variables":{"users":["first_name"]},
 			"runs":{"r1":{"status":"done"}},"buttons":"none"}]`,
-			[]chatinc.Campaign{{CampaignID: "c"}}},
+			[]chatinc.Campaign{{CampaignID: "c", RunCount: -1}}},
 		{"a run of unexpected shape", `[{"campaignId":"c","runs":[{"runId":"r1","audiences":"all"}],"variables":[1,2]}]`,
-			[]chatinc.Campaign{{CampaignID: "c"}}},
+			[]chatinc.Campaign{{CampaignID: "c", RunCount: 1}}},
+		{"runs as IDs: counted, never no runs", `[{"campaignId":"c","runs":["r_1","r_2"]}]`,
+			[]chatinc.Campaign{{CampaignID: "c", RunCount: 2}}},
+		{"runs of mixed shapes", `[{"campaignId":"c","runs":[{"runId":"r1"},7,null,[1]]}]`,
+			[]chatinc.Campaign{{CampaignID: "c", RunCount: 4}}},
+		{"runs null", `[{"campaignId":"c","runs":null}]`, []chatinc.Campaign{{CampaignID: "c", RunCount: -1}}},
+		{"runs empty", `[{"campaignId":"c","runs":[]}]`, []chatinc.Campaign{{CampaignID: "c", Runs: []chatinc.CampaignRun{}, RunCount: 0}}},
 		{"variables and runs as expected", `[{"campaignId":"c","variables":["users.first_name"],
 			"runs":[{"runId":"r1","audiences":["all"],"timeToRun":"1700000000","status":"done","contacts":"12","extra":true},
 			        {"runId":"r2","timeToRun":1700000000000}]}]`,
-			[]chatinc.Campaign{{CampaignID: "c", Variables: []string{"users.first_name"}, Runs: []chatinc.CampaignRun{
+			[]chatinc.Campaign{{CampaignID: "c", Variables: []string{"users.first_name"}, RunCount: 2, Runs: []chatinc.CampaignRun{
 				{RunID: "r1", Audiences: []string{"all"}, TimeToRun: time.Unix(1700000000, 0), Status: "done", Contacts: 12},
 				{RunID: "r2", TimeToRun: time.Unix(1700000000, 0)},
 			}}}},

@@ -60,6 +60,11 @@ type Client struct {
 	maxResponse    int64
 	attemptTimeout time.Duration
 	cleartextOK    bool // WithInsecureCleartextForTesting
+	preflight      bool // WithPreflight
+
+	// sleep, when set (by tests), is how AwaitRun and AwaitApproval wait
+	// between reads.
+	sleep func(ctx context.Context, d time.Duration) error
 
 	// Client-lifetime values every call shares, set by NewClient: the
 	// base URL as text, and the retry loop, whose hooks find the call they
@@ -84,6 +89,20 @@ func (c Client) Format(f fmt.State, _ rune) {
 
 // Option configures a Client; pass options to NewClient.
 type Option func(*Client) error
+
+// WithPreflight makes every send check itself first, with reads only:
+// RunCampaign makes CheckRun's reads (the campaign exists, its template is
+// not REJECTED, its message fits the variable groups, the audiences
+// exist), and CreateCampaign with RunImmediately makes CheckCampaign's. A
+// *CheckError, or the error of a read, is returned with nothing sent; such
+// an error never matches ErrOutcomeUnknown. Without it, one call makes one
+// request. The local checks (no read) are made by every client.
+func WithPreflight() Option {
+	return func(c *Client) error {
+		c.preflight = true
+		return nil
+	}
+}
 
 // WithBaseURL sets the API's address, version prefix included, e.g.
 // "http://127.0.0.1:8080/v1" for a local simulator. Clear-text http is

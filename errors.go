@@ -39,6 +39,11 @@ var (
 	// or was written to. The server never receives a complete upload of
 	// it, and the call is not retried.
 	ErrFileChanged = errors.New("chatinc: the upload's file changed while it was being sent")
+	// ErrTemplateRejected is matched by the error of AwaitApproval, and by
+	// the *CheckError of CheckRun (or of a RunCampaign made WithPreflight),
+	// when the campaign's WhatsApp template was rejected: it cannot be
+	// sent; create the campaign again with another message.
+	ErrTemplateRejected = errors.New("chatinc: the campaign's WhatsApp template was rejected")
 )
 
 // maxErrorBody is how much of an error response body an *APIError keeps.
@@ -169,17 +174,27 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // errors.Is still finds context.DeadlineExceeded or context.Canceled.
 //
 // Such a call is never retried by the SDK. Before sending again, find out
-// whether it went out: FindCampaign and the campaign's Runs for RunCampaign,
-// RetrieveCampaigns (by title) for CreateCampaign.
+// whether it went out: for RunCampaign, AwaitRun with the campaign's
+// RunCount from before the call (FindCampaign), under a context of its own;
+// for CreateCampaign, whose ID the caller does not have, create the
+// template without RunImmediately and send it with RunCampaign, so that
+// the ID is known. AwaitRun's own error matches it too when it cannot tell.
 var ErrOutcomeUnknown = errors.New("chatinc: outcome unknown: the API may have acted on the request")
 
 // outcomeUnknownError marks the error of a sending call after which the API
 // may have acted. It matches ErrOutcomeUnknown and unwraps to the error
 // itself, so that errors.As and errors.Is see what they saw before.
-type outcomeUnknownError struct{ err error }
+type outcomeUnknownError struct {
+	err    error
+	advice string // how to find out; "" for RunCampaign's
+}
 
 func (e *outcomeUnknownError) Error() string {
-	return e.err.Error() + " (outcome unknown: the API may have acted on it; check before sending again)"
+	advice := e.advice
+	if advice == "" {
+		advice = "find out with AwaitRun before sending again"
+	}
+	return e.err.Error() + " (outcome unknown: the API may have acted on it; " + advice + ")"
 }
 
 func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
@@ -191,7 +206,13 @@ func (e *outcomeUnknownError) Unwrap() error { return e.err }
 // errors.As.
 type CheckError struct {
 	Problems []Problem
+
+	rejected bool // a problem is a rejected template: Is(ErrTemplateRejected)
 }
+
+// Is reports whether target is ErrTemplateRejected and one of the problems
+// is the campaign's rejected template (CheckRun).
+func (e *CheckError) Is(target error) bool { return target == ErrTemplateRejected && e.rejected }
 
 // Problem is one mistake a pre-flight check found.
 type Problem struct {

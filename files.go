@@ -92,6 +92,12 @@ type CSVReport struct {
 	Problems []CSVProblem
 	// ProblemCount is the number of all problems.
 	ProblemCount int
+	// Empty maps each column other than number to the data rows that
+	// leave it empty (or blank), such as {"first_name": 3}: a message
+	// placeholder filled from it would read "Hi , your code is .". Only
+	// rows of the header's field count are counted. Empty is nil when no
+	// row leaves a column empty.
+	Empty map[string]int
 }
 
 // CSVProblem is a row of a CSV file the API would refuse.
@@ -110,7 +116,8 @@ type CSVProblem struct {
 // CreateVariableGroupFromFile would upload it, and reports its problems
 // before anything is sent: numbers NormalizeNumber refuses, duplicates (the
 // same number after NormalizeNumber, Reason "duplicate of line N"), and rows
-// with another number of fields than the header. It streams: memory does not
+// with another number of fields than the header; and it counts the rows
+// that leave each other column empty (Empty). It streams: memory does not
 // grow with the file, but for the set of numbers seen.
 //
 // A file with no header, or no "number" column, gets a *ValidationError
@@ -125,7 +132,8 @@ func CheckCSV(r io.Reader) (*CSVReport, error) {
 	if err != nil {
 		return nil, csvError(err)
 	}
-	out := &CSVReport{Columns: rep.Columns, NumberColumn: rep.NumberColumn, Rows: rep.Rows, ProblemCount: rep.ProblemCount}
+	out := &CSVReport{Columns: rep.Columns, NumberColumn: rep.NumberColumn, Rows: rep.Rows, ProblemCount: rep.ProblemCount,
+		Empty: rep.Empty}
 	for _, p := range rep.Problems {
 		out.Problems = append(out.Problems, CSVProblem(p))
 	}

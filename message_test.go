@@ -92,7 +92,17 @@ func TestValidateMessage(t *testing.T) {
 		{"group names match exactly", "Hi {Users.first_name}", []pr{
 			{Field: "message", Offset: 3, Text: "{Users.first_name}", Reason: `unknown variable group "Users"`, Suggestion: "{users.first_name}"}}},
 		{"spaces inside", "Hi { users.code }", []pr{
-			{Field: "message", Offset: 3, Text: "{ users.code }", Reason: "space inside a placeholder: a placeholder is {group.variable}", Suggestion: "{users.code}"}}},
+			{Field: "message", Offset: 3, Text: "{ users.code }", Reason: "space next to a brace or the dot: a placeholder is {group.variable}", Suggestion: "{users.code}"}}},
+		{"space next to the dot", "Hi {users . code}", []pr{
+			{Field: "message", Offset: 3, Text: "{users . code}", Reason: "space next to a brace or the dot: a placeholder is {group.variable}", Suggestion: "{users.code}"}}},
+		{"a group's Name with inner spaces", "Hi {My Variable Group.given_name}", nil},
+		{"a group's ID: unknown, named by its Name", "Hi {mvg.given_name}", []pr{
+			{Field: "message", Offset: 3, Text: "{mvg.given_name}", Reason: `unknown variable group "mvg": it is the ID of the group named "My Variable Group", and a placeholder names a group by its Name`,
+				Suggestion: "{My Variable Group.given_name}"}}},
+		{"two dots", "Hi {users.first.name}", []pr{
+			{Field: "message", Offset: 3, Text: "{users.first.name}", Reason: `more than one ".": a placeholder is {group.variable}, and neither name holds a "."`, Suggestion: "{users.first_name}"}}},
+		{"a line break inside", "Hi {users.first\nname}", []pr{
+			{Field: "message", Offset: 3, Text: "{users.first\nname}", Reason: "a line break or control character inside a placeholder: a placeholder is {group.variable}", Suggestion: "{users.first_name}"}}},
 		{"empty names", "{users.} {.code}", []pr{
 			{Field: "message", Offset: 0, Text: "{users.}", Reason: "empty variable name: a placeholder is {group.variable}"},
 			{Field: "message", Offset: 9, Text: "{.code}", Reason: "empty group name: a placeholder is {group.variable}", Suggestion: "{users.code}"}}},
@@ -114,7 +124,8 @@ func TestValidateMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := chatinc.ValidateMessage(tt.message, docsGroups)
+			err := chatinc.ValidateMessage(tt.message, append(docsGroups[:len(docsGroups):len(docsGroups)],
+				chatinc.VariableGroup{ID: "mvg", Name: "My Variable Group", Fields: []string{"given_name"}}))
 			if tt.want == nil {
 				require.NoError(t, err)
 				return
@@ -244,7 +255,7 @@ func TestTimeToRunInThePast(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			before := mock.GetTotalCallCount()
-			_, errCreate := c.CreateCampaign(ctx, p, chatinc.CampaignOptions{TimeToRun: tt.at})
+			_, errCreate := c.CreateCampaign(ctx, p, chatinc.CampaignOptions{RunImmediately: true, Audiences: []string{"all"}, TimeToRun: tt.at})
 			_, errRun := c.RunCampaign(ctx, chatinc.RunCampaignParams{CampaignID: "c1", Audiences: []string{"all"}, TimeToRun: tt.at})
 			for _, err := range []error{errCreate, errRun} {
 				if tt.ok {
@@ -272,7 +283,6 @@ func TestSimulatorAgreesWithValidateMessage(t *testing.T) {
 	groups, err := c.RetrieveVariableGroups(ctx)
 	require.NoError(t, err)
 	for _, message := range []string{
-		"Hi {first_name}",
 		"Olá {users.frist_name}!",
 		"Hi {people.first_name}",
 		"Hello, {users.first_name} {users.last_name}", // the docs' example: both accept it
@@ -323,13 +333,13 @@ func TestCheckCampaign(t *testing.T) {
 		require.NoError(t, err)
 	})
 	t.Run("every problem", func(t *testing.T) {
-		err := c.CheckCampaign(ctx, chatinc.CampaignParams{Title: "t", Message: "Hi {first_name}, {users.frist_name}"},
+		err := c.CheckCampaign(ctx, chatinc.CampaignParams{Title: "t", Message: "Hi {user.first_name}, {users.frist_name}"},
 			chatinc.CampaignOptions{RunImmediately: true, Audiences: []string{"all", "vpi", "nobody-like-this"}})
 		var ce *chatinc.CheckError
 		require.ErrorAs(t, err, &ce)
 		assert.Equal(t, []chatinc.Problem{
-			{Field: "message", Offset: 3, Text: "{first_name}", Reason: "no variable group: a placeholder is {group.variable}", Suggestion: "{users.first_name}"},
-			{Field: "message", Offset: 17, Text: "{users.frist_name}", Reason: `variable group "users" has no variable "frist_name"`, Suggestion: "{users.first_name}"},
+			{Field: "message", Offset: 3, Text: "{user.first_name}", Reason: `unknown variable group "user"`, Suggestion: "{users.first_name}"},
+			{Field: "message", Offset: 22, Text: "{users.frist_name}", Reason: `variable group "users" has no variable "frist_name"`, Suggestion: "{users.first_name}"},
 			{Field: "audiences[1]", Offset: -1, Text: "vpi", Reason: `audience "vpi" not found`, Suggestion: "vip"},
 			{Field: "audiences[2]", Offset: -1, Text: "nobody-like-this", Reason: `audience "nobody-like-this" not found`},
 		}, ce.Problems)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -17,6 +18,8 @@ type VariableGroupParams struct {
 	// ID is the caller's ID for the group. Required.
 	ID string `json:"id"`
 	// Name is the group's name, the "group" of {group.field}. Required.
+	// It may hold inner spaces ({My Variable Group.first_name}), but no
+	// "{", "}", ".", line break, or space at either end.
 	Name string `json:"name"`
 	// Description is optional.
 	Description string `json:"description,omitempty"`
@@ -37,6 +40,9 @@ type groupBody struct {
 func (b *groupBody) validate() error {
 	p := b.p
 	if err := checkIdentity(p.ID, p.Name, p.Description); err != nil {
+		return err
+	}
+	if err := checkGroupName(p.Name); err != nil {
 		return err
 	}
 	if len(p.Fields) == 0 {
@@ -223,7 +229,8 @@ func (g *VariableGroup) decodeValid(data []byte) error {
 type VariableGroupFileParams struct {
 	// ID is the caller's ID for the group.
 	ID string
-	// Name is the group's name, used in placeholders: {name.field}.
+	// Name is the group's name, used in placeholders: {name.field}. The
+	// rules of VariableGroupParams.Name apply.
 	Name string
 	// AudienceID is the audience the file's contacts join; the API creates
 	// it if it does not exist.
@@ -234,7 +241,25 @@ type VariableGroupFileParams struct {
 }
 
 func (p VariableGroupFileParams) validate() error {
-	return checkFields(formField{"id", p.ID}, formField{"name", p.Name}, formField{"audienceId", p.AudienceID})
+	if err := checkFields(formField{"id", p.ID}, formField{"name", p.Name}, formField{"audienceId", p.AudienceID}); err != nil {
+		return err
+	}
+	return checkGroupName(p.Name)
+}
+
+// checkGroupName refuses a variable group Name that no {group.variable}
+// placeholder could hold: one with "{", "}", ".", a line break, or a
+// space at either end. Inner spaces are fine: {My Variable Group.x}.
+func checkGroupName(name string) error {
+	if i := strings.IndexAny(name, "{}.\r\n"); i >= 0 {
+		return invalid("name", "%q holds %q at byte %d, which no {group.variable} placeholder can hold; "+
+			"a placeholder names its group by Name", wire.Truncate(name, 32), name[i], i)
+	}
+	if t := strings.TrimSpace(name); t != name {
+		return invalid("name", "%q starts or ends with a space, which no {group.variable} placeholder can hold (use %q)",
+			wire.Truncate(name, 32), wire.Truncate(t, 32))
+	}
+	return nil
 }
 
 // CreateVariableGroup creates a variable group with its rows:

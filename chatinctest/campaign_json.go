@@ -10,8 +10,11 @@ import (
 
 // button is a campaign button, as the API takes and returns it.
 type button struct {
-	Text        string `json:"text"`
-	Type        string `json:"type"`
+	Text string `json:"text"`
+	Type string `json:"type"`
+	// ButtonType is in the docs' curl example beside type: known, so that
+	// it draws no unknown-field warning, and otherwise ignored.
+	ButtonType  string `json:"buttonType,omitempty"`
 	Input       string `json:"input,omitempty"`
 	JourneyID   string `json:"journeyId,omitempty"`
 	PhoneNumber string `json:"phoneNumber,omitempty"`
@@ -54,7 +57,7 @@ func (st *state) listing(c *campaign, now time.Time) (campaignJSON, bool) {
 	j := campaignJSON{
 		CampaignID: c.id, Title: c.title, Message: c.message, ImgURL: c.imgURL, MessageExample: c.example,
 		Buttons: c.buttons, Variables: c.variables, Locale: c.locale,
-		TemplateID: c.id, WhatsAppTemplatesStatus: "APPROVED", Runs: []runJSON{},
+		TemplateID: c.id, WhatsAppTemplatesStatus: c.templateStatus(now), Runs: []runJSON{},
 	}
 	var t tally
 	active := false
@@ -99,9 +102,9 @@ func (st *state) listingJSON(c *campaign, now time.Time) ([]byte, bool) {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(j) // plain values always encode
 	data := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-	if !active {
+	if !active && !now.Before(c.reviewedAt) {
 		// Kept while no run is added and the clock (which WithClock may
-		// turn back) is past the last run.
+		// turn back) is past the last run; made once the template's review is done.
 		l := &listedJSON{runs: len(c.runs), data: data}
 		for _, r := range c.runs {
 			if r.at.After(l.latest) {

@@ -51,6 +51,10 @@ func (h *Handler) createCampaign(c *call) error {
 	if req.RunImmediately && len(req.Audiences) == 0 {
 		return invalid("audiences is required when runImmediately is true")
 	}
+	if req.TimeToRun != 0 && !req.RunImmediately {
+		return invalid("timeToRun is set but runImmediately is false: the campaign would be created and nothing scheduled; " +
+			"set runImmediately, or schedule it with /run/campaign")
+	}
 	now := h.now()
 	at, err := runTime(req.TimeToRun, now)
 	if err != nil {
@@ -64,6 +68,11 @@ func (h *Handler) createCampaign(c *call) error {
 		buttons:  append([]button{}, req.Buttons...),
 		example:  req.MessageExample,
 		segments: segments,
+	}
+	camp.reviewed, camp.reviewedAt = "APPROVED", now
+	if h.review != nil {
+		status, after := h.review(req.Title, req.Message)
+		camp.reviewed, camp.reviewedAt = status, now.Add(max(after, 0))
 	}
 	id, r, err := h.store.addCampaign(camp, req.Audiences, req.RunImmediately, at, now)
 	if err != nil {
@@ -99,7 +108,7 @@ func (h *Handler) runCampaign(c *call) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.store.runCampaign(req.CampaignID, req.Audiences, at)
+	r, err := h.store.runCampaign(req.CampaignID, req.Audiences, at, now)
 	if err != nil {
 		return err
 	}

@@ -169,14 +169,14 @@ func TestVariableGroups(t *testing.T) {
 	// The values show in a campaign's results.
 	a.post("/create/audience", map[string]any{"id": "all-users", "name": "All", "contacts": contacts("+15550100001", "+15550100002", "+15550100009")}).requireOK()
 	id := a.post("/create/campaign", map[string]any{
-		"title": "t", "message": "Hi {users.first_name} ({Users.age}) from {users.city}! {}",
+		"title": "t", "message": "Hi {Users.first_name} ({Users.age}) from {Users.city}!",
 		"runImmediately": true, "audiences": []string{"all-users"},
 	}).requireOK().object()["campaignId"].(string)
 	var messages []string
 	for _, row := range a.post("/retrieve/campaign", map[string]any{"campaignId": id}).requireOK().list() {
 		messages = append(messages, row["message"].(string))
 	}
-	assert.Equal(t, []string{"Hi Ada (37) from London! {}", "Hi Grace () from ! {}", "Hi  () from Oslo! {}"}, messages)
+	assert.Equal(t, []string{"Hi Ada (37) from London!", "Hi Grace () from !", "Hi  () from Oslo!"}, messages)
 }
 
 // setUpCampaign creates two audiences, a variable group and a campaign
@@ -430,8 +430,8 @@ func TestValidationErrors(t *testing.T) {
 			"buttons: phone and url buttons cannot be mixed with input or journey buttons"},
 		{"/create/campaign", camp(map[string]any{"runImmediately": true}), 400, "audiences is required when runImmediately is true"},
 		{"/create/campaign", camp(map[string]any{"audiences": []string{"vip", "nope"}}), 400, `audiences[1]: audience "nope" not found`},
-		{"/create/campaign", camp(map[string]any{"timeToRun": -5}), 400, "timeToRun: -5 is not a Unix time in seconds"},
-		{"/create/campaign", camp(map[string]any{"timeToRun": time.Now().UnixMilli()}), 400, "timeToRun: " + "%MILLIS%" + " is not a Unix time in seconds"},
+		{"/create/campaign", camp(map[string]any{"timeToRun": -5, "runImmediately": true, "audiences": []string{"all"}}), 400, "timeToRun: -5 is not a Unix time in seconds"},
+		{"/create/campaign", camp(map[string]any{"timeToRun": time.Now().UnixMilli(), "runImmediately": true, "audiences": []string{"all"}}), 400, "timeToRun: " + "%MILLIS%" + " is not a Unix time in seconds"},
 		{"/run/campaign", map[string]any{"audiences": []string{"all"}}, 400, "campaignId is required"},
 		{"/run/campaign", map[string]any{"campaignId": campaignID}, 400, "audiences is required"},
 		{"/run/campaign", map[string]any{"campaignId": "c_nope", "audiences": []string{"all"}}, 404, `campaign "c_nope" not found`},

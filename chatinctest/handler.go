@@ -31,7 +31,8 @@ type Handler struct {
 	now       func() time.Time
 	strict    bool
 	logger    *slog.Logger
-	closed    chan struct{} // closed by Close: ends the delays under way
+	review    func(title, message string) (string, time.Duration) // nil: approved at once
+	closed    chan struct{}                                       // closed by Close: ends the delays under way
 	closeOnce sync.Once
 }
 
@@ -65,6 +66,7 @@ func NewHandler(opts ...Option) *Handler {
 		now:     cfg.now,
 		strict:  cfg.strict,
 		logger:  cfg.logger,
+		review:  cfg.review,
 		closed:  make(chan struct{}),
 	}
 	h.routes = map[string]route{

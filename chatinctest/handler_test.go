@@ -72,12 +72,8 @@ func TestSplitMessage(t *testing.T) {
 		"plain":                     {"plain"},
 		"Hi {users.first_name}!":    {"Hi ", "{users.first_name}", "!"},
 		"{a.b}{c.d}":                {"{a.b}", "{c.d}"},
-		"My message {}":             {"My message {}"},
-		"{.x} {x.} {a{b.c} {a b}":   {"{.x} {x.} {a", "{b.c}", " {a b}"},
-		`JSON {"a":1} stays`:        {`JSON {"a":1} stays`},
 		"{My Group.field name} end": {"{My Group.field name}", " end"},
-		"{a.b.c}":                   {"{a.b.c}"},
-		"unclosed {a.b":             {"unclosed {a.b"},
+		"a } alone is text":         {"a } alone is text"},
 		"":                          nil,
 	} {
 		segs, err := splitMessage(in)
@@ -87,6 +83,15 @@ func TestSplitMessage(t *testing.T) {
 	// A single name between braces is a placeholder without its group:
 	// refused, in the SDK's words, at its byte offset.
 	for in, want := range map[string]string{
+		"My message {}":          "message: {} at byte 11: empty placeholder: a placeholder is {group.variable}",
+		"{.x}":                   "message: {.x} at byte 0: empty group name: a placeholder is {group.variable}",
+		"{x.}":                   "message: {x.} at byte 0: empty variable name: a placeholder is {group.variable}",
+		"{a{b.c}":                "message: {a at byte 0: unclosed placeholder: no \"}\"",
+		"unclosed {a.b":          "message: {a.b at byte 9: unclosed placeholder: no \"}\"",
+		"{ a.b}":                 "message: { a.b} at byte 0: space next to a brace or the dot: a placeholder is {group.variable}",
+		"{a .b}":                 "message: {a .b} at byte 0: space next to a brace or the dot: a placeholder is {group.variable}",
+		"{a.b.c}":                "message: {a.b.c} at byte 0: more than one \".\": a placeholder is {group.variable}, and neither name holds a \".\"",
+		`JSON {"a":1}`:           `message: {"a":1} at byte 5: no variable group: a placeholder is {group.variable}`,
 		"Hi {first_name}":        "message: {first_name} at byte 3: no variable group: a placeholder is {group.variable}",
 		"Grüße {users.x} {name}": "message: {name} at byte 18: no variable group: a placeholder is {group.variable}",
 	} {

@@ -19,6 +19,7 @@ type config struct {
 	retention  int // 0: defaultRetention; negative: no bound
 	strict     bool
 	logger     *slog.Logger
+	review     func(title, message string) (status string, after time.Duration)
 }
 
 // defaultRetention is how many campaigns, audiences and variable groups the
@@ -64,6 +65,19 @@ func WithAPIKey(key string) Option {
 // default.
 func WithRateLimit(n int, per time.Duration) Option {
 	return func(c *config) { c.rateLimit, c.rateWindow = n, per }
+}
+
+// WithTemplateReview sets how WhatsApp reviews the template of each new
+// campaign: its status (whatsAppTemplatesStatus) is PENDING until after
+// has passed on the server's clock (WithClock), then the status review
+// returned, such as "APPROVED" or "REJECTED". review runs once per
+// campaign, with the campaign's title and message, outside the server's
+// lock; it must be safe for concurrent use. The default approves every
+// template at once. A run of a campaign whose template is not APPROVED is
+// refused with a 400: the simulator's own rule, standing in for WhatsApp
+// refusing to send a template it has not approved.
+func WithTemplateReview(review func(title, message string) (status string, after time.Duration)) Option {
+	return func(c *config) { c.review = review }
 }
 
 // WithClock sets the server's clock, which says when scheduled runs take

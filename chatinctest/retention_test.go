@@ -183,7 +183,7 @@ func TestRetentionBoundsMemory(t *testing.T) {
 						numbers[j] = fmt.Sprintf(`{"number":"+1555%07d"}`, (i*2+j)%10_000_000)
 					}
 					serve(t, h, http.MethodPost, "/create/audience", fmt.Sprintf(`{"id":"aud-%d","name":"A","contacts":[%s]}`, i, strings.Join(numbers, ",")))
-					serve(t, h, http.MethodPost, "/create/variable/group", fmt.Sprintf(`{"id":"g-%d","name":"users","fields":["first_name"],"values":[{"number":"+1555%07d","first_name":"Ana"}]}`, i, i*2))
+					serve(t, h, http.MethodPost, "/create/variable/group", fmt.Sprintf(`{"id":"g-%d","name":"g-%d","fields":["first_name"],"values":[{"number":"+1555%07d","first_name":"Ana"}]}`, i, i, i*2))
 				}
 				serve(t, h, http.MethodPost, "/create/campaign", fmt.Sprintf(`{"title":"T","message":"Hi {g-%d.first_name}","runImmediately":true,"audiences":["aud-%d"]}`, i/10*10, i/10*10))
 			}

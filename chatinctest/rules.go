@@ -65,6 +65,19 @@ func placeholderError(text string, offset int, reason string) error {
 	return invalid("message: %s at byte %d: %s", text, offset, reason)
 }
 
+// checkGroupName refuses a variable group name no placeholder could hold
+// (see placeholderSyntax): one with "{", "}", ".", a line break, or a
+// space at either end.
+func checkGroupName(name string) error {
+	if strings.ContainsAny(name, "{}.\r\n") {
+		return invalid(`name: %q holds "{", "}", "." or a line break, which no {group.variable} placeholder can hold`, name)
+	}
+	if strings.TrimSpace(name) != name {
+		return invalid("name: %q starts or ends with a space, which no {group.variable} placeholder can hold", name)
+	}
+	return nil
+}
+
 // checkTemplateType refuses a template type other than templateTypes; ""
 // is the default.
 func checkTemplateType(t string) error {

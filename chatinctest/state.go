@@ -94,6 +94,10 @@ type campaign struct {
 	segments                           []segment // the message, split at its placeholders
 	runs                               []*run
 
+	// The template's review: PENDING before reviewedAt, then reviewed.
+	reviewed   string
+	reviewedAt time.Time
+
 	// listed is the campaign's JSON in GET /retrieve/campaigns, kept while
 	// it cannot change: all of its runs, which were completed, are in it.
 	// Readers under the read lock fill it, hence the atomic.
@@ -365,6 +369,11 @@ func (s *store) addCampaign(c *campaign, audiences []string, runNow bool, at, no
 	if err := s.st.checkAudiences(audiences); err != nil {
 		return "", nil, err
 	}
+	if runNow {
+		if err := c.checkApproved(now); err != nil {
+			return "", nil, err
+		}
+	}
 	s.st.campaignSeq++
 	c.id = makeID(s.st.seed, "c_", s.st.campaignSeq)
 	c.variables = variables
@@ -383,7 +392,7 @@ func (s *store) addCampaign(c *campaign, audiences []string, runNow bool, at, no
 
 // runCampaign starts a run of the campaign id at a time that may be in the
 // future.
-func (s *store) runCampaign(id string, audiences []string, at time.Time) (runStart, error) {
+func (s *store) runCampaign(id string, audiences []string, at, now time.Time) (runStart, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.st.campaigns[id]
@@ -391,6 +400,9 @@ func (s *store) runCampaign(id string, audiences []string, at time.Time) (runSta
 		return runStart{}, &notFoundError{"campaign", id}
 	}
 	if err := s.st.checkAudiences(audiences); err != nil {
+		return runStart{}, err
+	}
+	if err := c.checkApproved(now); err != nil {
 		return runStart{}, err
 	}
 	return s.st.startRun(c, audiences, at), nil

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // A campaign message is kept split at its {group.field} placeholders, each
@@ -21,56 +23,75 @@ type segment struct {
 	field   int
 }
 
-// splitMessage splits msg at its {group.field} placeholders. Braces around
-// anything else ("{}", "{a b}", JSON) are literal text, but for a single
-// name of letters, digits, "_" and "-" ({first_name}), which is refused: it
-// reads as a placeholder that forgot its group, and would otherwise go out
-// as the literal text.
+// splitMessage splits msg at its {group.field} placeholders. Every "{"
+// opens a placeholder, which runs to the next "}" (or, unclosed, to the
+// next "{" or the end); each must be well formed (see placeholderSyntax),
+// or the message is refused, worded as the SDK's check words it.
 func splitMessage(msg string) ([]segment, error) {
 	var segs []segment
-	literal := func(s string) {
-		if s == "" {
-			return
-		}
-		if n := len(segs); n > 0 && segs[n-1].ref == "" {
-			segs[n-1].literal += s
-			return
-		}
-		segs = append(segs, segment{literal: s})
-	}
 	pos := 0 // the byte offset of msg in the whole message
 	for {
 		open := strings.IndexByte(msg, '{')
 		if open < 0 {
 			break
 		}
-		end := strings.IndexByte(msg[open:], '}')
-		if end < 0 {
-			break
+		end := strings.IndexAny(msg[open+1:], "{}")
+		if end < 0 || msg[open+1+end] == '{' {
+			text := msg[open:]
+			if end >= 0 {
+				text = msg[open : open+1+end]
+			}
+			return nil, placeholderError(text, pos+open, `unclosed placeholder: no "}"`)
 		}
-		inner := msg[open+1 : open+end]
-		group, field, ok := strings.Cut(inner, ".")
-		name := inner != "" && !strings.ContainsFunc(inner, func(r rune) bool {
-			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' && r != '.'
-		})
-		if name && !ok {
-			return nil, placeholderError(msg[open:open+end+1], pos+open, "no variable group: a placeholder is {group.variable}")
+		inner := msg[open+1 : open+1+end]
+		if reason := placeholderSyntax(inner); reason != "" {
+			return nil, placeholderError(msg[open:open+end+2], pos+open, reason)
 		}
-		if !ok || group == "" || field == "" || strings.Contains(inner, "{") {
-			literal(msg[:open+1])
-			msg, pos = msg[open+1:], pos+open+1
-			continue
+		if open > 0 {
+			segs = append(segs, segment{literal: msg[:open]})
 		}
-		literal(msg[:open])
 		segs = append(segs, segment{ref: inner, offset: pos + open})
-		msg, pos = msg[open+end+1:], pos+open+end+1
+		msg, pos = msg[open+end+2:], pos+open+end+2
 	}
-	literal(msg)
+	if msg != "" {
+		segs = append(segs, segment{literal: msg})
+	}
 	return segs, nil
 }
 
-// resolve points each placeholder of segs at its variable group (by ID, or
-// else by name) and field, and returns the placeholders, each once.
+// placeholderSyntax says what is wrong with the placeholder {inner}, or
+// "": a placeholder is {group.variable}, with one ".", a group (a variable
+// group's name, which may hold inner spaces) and a variable that are not
+// empty, no space next to a brace or the dot, and no control character.
+func placeholderSyntax(inner string) string {
+	group, variable, dot := strings.Cut(inner, ".")
+	edgeSpace := func(s string) bool {
+		r, _ := utf8.DecodeRuneInString(s)
+		l, _ := utf8.DecodeLastRuneInString(s)
+		return unicode.IsSpace(r) || unicode.IsSpace(l)
+	}
+	switch {
+	case inner == "":
+		return "empty placeholder: a placeholder is {group.variable}"
+	case !dot:
+		return "no variable group: a placeholder is {group.variable}"
+	case strings.Contains(variable, "."):
+		return `more than one ".": a placeholder is {group.variable}, and neither name holds a "."`
+	case group == "":
+		return "empty group name: a placeholder is {group.variable}"
+	case variable == "":
+		return "empty variable name: a placeholder is {group.variable}"
+	case strings.ContainsFunc(inner, unicode.IsControl):
+		return "a line break or control character inside a placeholder: a placeholder is {group.variable}"
+	case edgeSpace(group) || edgeSpace(variable):
+		return "space next to a brace or the dot: a placeholder is {group.variable}"
+	}
+	return ""
+}
+
+// resolve points each placeholder of segs at its variable group, by name
+// (a group's ID is an unknown group, whose name the error suggests), and
+// field, and returns the placeholders, each once.
 func (st *state) resolve(segs []segment) ([]string, error) {
 	variables := []string{}
 	for i := range segs {
@@ -81,7 +102,11 @@ func (st *state) resolve(segs []segment) ([]string, error) {
 		name, field, _ := strings.Cut(s.ref, ".")
 		g := st.groupNamed(name)
 		if g == nil {
-			return nil, placeholderError("{"+s.ref+"}", s.offset, fmt.Sprintf("unknown variable group %q", name))
+			reason := fmt.Sprintf("unknown variable group %q", name)
+			if byID := st.groups[name]; byID != nil {
+				reason += fmt.Sprintf(": it is the ID of the group named %q, and a placeholder names a group by its Name", byID.name)
+			}
+			return nil, placeholderError("{"+s.ref+"}", s.offset, reason)
 		}
 		j, ok := g.fieldIndex[field]
 		if !ok {
@@ -95,16 +120,34 @@ func (st *state) resolve(segs []segment) ([]string, error) {
 	return variables, nil
 }
 
-// groupNamed returns the variable group whose ID is name, or else the first
-// (by ID) whose name is name, or nil.
+// groupNamed returns the first variable group (by ID) whose name is name,
+// or nil.
 func (st *state) groupNamed(name string) *group {
-	if g := st.groups[name]; g != nil {
-		return g
-	}
 	for _, id := range st.groupIndex.ids {
 		if g := st.groups[id]; g.name == name {
 			return g
 		}
+	}
+	return nil
+}
+
+// templateStatus is the campaign's whatsAppTemplatesStatus at now:
+// PENDING until its review is done (WithTemplateReview).
+func (c *campaign) templateStatus(now time.Time) string {
+	switch {
+	case now.Before(c.reviewedAt):
+		return "PENDING"
+	case c.reviewed == "":
+		return "APPROVED"
+	}
+	return c.reviewed
+}
+
+// checkApproved refuses a run of c, at now, unless its template is
+// APPROVED: the simulator's own rule (see WithTemplateReview).
+func (c *campaign) checkApproved(now time.Time) error {
+	if s := c.templateStatus(now); !strings.EqualFold(s, "APPROVED") {
+		return invalid("the campaign's WhatsApp template is %s, not APPROVED: it cannot be sent (the simulator's rule)", s)
 	}
 	return nil
 }

@@ -21,6 +21,9 @@ func (h *Handler) createVariableGroup(c *call) error {
 	if err := required("id", req.ID, "name", req.Name); err != nil {
 		return err
 	}
+	if err := checkGroupName(req.Name); err != nil {
+		return err
+	}
 	if len(req.Fields) == 0 {
 		return invalid("fields is required")
 	}
@@ -92,6 +95,9 @@ func (h *Handler) createVariableGroupFromFile(c *call) error {
 		return err
 	}
 	in.id, in.name, in.description, in.audienceID = form["id"], form["name"], form["description"], form["audienceId"]
+	if err := checkGroupName(in.name); err != nil {
+		return err
+	}
 	ch, err := h.store.putGroup(in)
 	return c.answerGroup(in, ch, err)
 }

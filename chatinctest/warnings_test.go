@@ -37,20 +37,24 @@ func TestDocsCurlBodies(t *testing.T) {
 	a.send("POST", "/create/campaign", body, "application/json").requireError(400,
 		`imgUrl: "my-imageurl" is not an absolute http(s) URL`)
 
-	// With an image URL: the docs' buttons break their own rule.
+	// With an image URL: the docs' message has an empty placeholder, which
+	// would go out as the literal "{}".
 	body = strings.Replace(body, `"my-imageurl"`, `"https://example.com/spring.jpg"`, 1)
+	a.send("POST", "/create/campaign", body, "application/json").requireError(400,
+		"message: {} at byte 11: empty placeholder: a placeholder is {group.variable}")
+
+	// With a message without braces: the docs' buttons break their own rule.
+	body = strings.Replace(body, `"My message {}"`, `"My message"`, 1)
 	a.send("POST", "/create/campaign", body, "application/json").requireError(400,
 		"buttons: phone and url buttons cannot be mixed with input or journey buttons")
 
-	// With the journey button alone (and a message without braces):
-	// accepted, with no warning.
+	// With the journey button alone: accepted, with no warning.
 	body = strings.Replace(body, `,
 {
 "text": "Vist site",
 "type" : "url",
 "url": "https://www.google.com"
 }`, "", 1)
-	body = strings.Replace(body, `"My message {}"`, `"My message"`, 1)
 	r := a.send("POST", "/create/campaign", body, "application/json").requireOK()
 	assert.Empty(t, r.Header.Values(chatinctest.WarningHeader))
 

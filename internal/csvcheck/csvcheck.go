@@ -25,6 +25,10 @@ type Report struct {
 	Rows         int
 	Problems     []Problem
 	ProblemCount int
+	// Empty maps a column other than the number column to the data rows
+	// (of the header's field count) that leave it empty or blank; nil when
+	// there are none.
+	Empty map[string]int
 }
 
 // Problem is one row at fault.
@@ -141,9 +145,11 @@ func Check(r io.Reader, normalize Normalizer) (*Report, error) {
 		}
 	}
 	seen := make(map[string]int)
+	empty := make([]int, len(columns)) // by column index
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
+			rep.Empty = emptyByName(columns, number, empty)
 			return rep, nil
 		}
 		var pe *csv.ParseError
@@ -165,6 +171,11 @@ func Check(r io.Reader, normalize Normalizer) (*Report, error) {
 				fmt.Sprintf("%d fields, header has %d", len(rec), len(columns)))
 			continue
 		}
+		for i, f := range rec {
+			if i != number && isBlank(f) {
+				empty[i]++
+			}
+		}
 		n, reason := normalize(rec[number])
 		switch first, dup := seen[n]; {
 		case reason != "":
@@ -180,6 +191,33 @@ func Check(r io.Reader, normalize Normalizer) (*Report, error) {
 			seen[n] = line
 		}
 	}
+}
+
+// isBlank reports whether a field holds nothing but spaces: a placeholder
+// filled from it reads "Hi , your code is .".
+func isBlank(f string) bool {
+	for i := 0; i < len(f); i++ {
+		if c := f[i]; c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// emptyByName turns the counts by column index into Report.Empty: by
+// column name (two columns of one name add up), nil when none is empty.
+func emptyByName(columns []string, number int, counts []int) map[string]int {
+	var m map[string]int
+	for i, n := range counts {
+		if n == 0 || i == number {
+			continue
+		}
+		if m == nil {
+			m = make(map[string]int)
+		}
+		m[columns[i]] += n
+	}
+	return m
 }
 
 func allEmpty(rec []string) bool {
