@@ -2,11 +2,8 @@ package chatinc
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"slices"
-	"strings"
-	"unicode"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -206,93 +203,4 @@ func (c *Client) RetrieveAudienceContacts(ctx context.Context, audienceID string
 		return nil, err
 	}
 	return list[Contact](ctx, c, http.MethodPost, "retrieve/audience/contacts", b, "contacts")
-}
-
-// NormalizeNumber returns the phone number s in the one form the SDK checks
-// numbers in: "+" and 7 to 15 digits, the country code first. A number
-// already in that form is returned as it is, without a copy.
-//
-// It removes spaces, dashes, dots and parentheses, and reads a leading "00"
-// as "+" ("0044 20 7946 0958" is "+442079460958"); a number without either
-// is taken as international already ("15551234567" is "+15551234567"). It
-// refuses letters and other characters, a wrong digit count, and a number
-// that starts with 0 after that: a national number written without its
-// country code, such as the UK's "07700 900123". The error is a
-// *ValidationError with Field "number" whose Reason says what is wrong.
-//
-// Contacts and variable-group rows are checked with this rule before
-// anything is sent, and so is every row by CheckCSV; the numbers sent stay
-// as the caller wrote them.
-func NormalizeNumber(s string) (string, error) {
-	n, reason := normalizeNumber(s)
-	if reason != "" {
-		return "", &ValidationError{Field: "number", Reason: reason}
-	}
-	return n, nil
-}
-
-// normalizeNumber is NormalizeNumber with the reason as a string ("" when s
-// is a number), so that CheckCSV can check rows without an error value each.
-func normalizeNumber(s string) (string, string) { return checkNumber(s, true) }
-
-// checkNumber applies the rule, and returns the normalized number only when
-// keep is set: checking the 100,000 numbers of a call allocates nothing. A
-// number already in normal form is s itself, found by a byte loop.
-func checkNumber(s string, keep bool) (string, string) {
-	if isNormalNumber(s) {
-		return s, ""
-	}
-	t := strings.TrimSpace(s)
-	if t == "" {
-		return "", "required"
-	}
-	var buf [17]byte // "+" and up to 16 digits: more is refused anyway
-	b := append(buf[:0], '+')
-	digits := 0
-	rest, plus := strings.CutPrefix(t, "+")
-	if !plus {
-		rest, plus = strings.CutPrefix(t, "00")
-	}
-	for _, r := range rest {
-		switch {
-		case r >= '0' && r <= '9':
-			if digits++; len(b) < len(buf) {
-				b = append(b, byte(r))
-			}
-		case r == ' ' || r == '\u00a0' || r == '-' || r == '.' || r == '(' || r == ')':
-		case r == '+':
-			return "", fmt.Sprintf("%q is not a phone number: \"+\" may only come first", s)
-		case unicode.IsLetter(r):
-			return "", fmt.Sprintf("%q is not a phone number: it has the letter %q", s, r)
-		default:
-			return "", fmt.Sprintf("%q is not a phone number: it has the character %q", s, r)
-		}
-	}
-	switch {
-	case digits > 0 && b[1] == '0' && plus:
-		return "", fmt.Sprintf("%q is not a phone number: no country code starts with 0", s)
-	case digits > 0 && b[1] == '0':
-		return "", fmt.Sprintf("%q starts with 0, as a national number does: "+
-			"add the country code in place of the 0 (+44 7700 900123, not 07700 900123, for a UK number)", s)
-	case digits < 7 || digits > 15:
-		return "", fmt.Sprintf("%q has %d digits; a phone number has 7 to 15, with its country code", s, digits)
-	}
-	if !keep {
-		return "", ""
-	}
-	return string(b), ""
-}
-
-// isNormalNumber reports whether s is in the form NormalizeNumber returns:
-// "+" and 7 to 15 ASCII digits, the first not 0.
-func isNormalNumber(s string) bool {
-	if len(s) < 8 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -39,9 +39,9 @@ func TestAudienceCallsOnTheWire(t *testing.T) {
 	testWire(t, []wireCase{
 		{
 			name: "CreateAudience, as in the docs", method: http.MethodPost, path: "/create/audience",
-			body: `{"id":"myAudienceId","name":"My Audience","description":"This is my audience","contacts":[{"number":"1234567890"}]}`,
+			body: `{"id":"myAudienceId","name":"My Audience","description":"This is my audience","contacts":[{"number":"15551230001"}]}`,
 			call: createAudience(chatinc.AudienceParams{ID: "myAudienceId", Name: "My Audience",
-				Description: "This is my audience", Contacts: contactsOf("1234567890")}),
+				Description: "This is my audience", Contacts: contactsOf("15551230001")}),
 		},
 		{
 			name: "CreateAudience, optionals omitted", method: http.MethodPost, path: "/create/audience",
@@ -50,8 +50,8 @@ func TestAudienceCallsOnTheWire(t *testing.T) {
 		},
 		{
 			name: "AddContactsToAudience posts id and contacts only to create/audience", method: http.MethodPost, path: "/create/audience",
-			body: `{"id":"myAudienceId","contacts":[{"number":"1234567890"},{"number":"+44 20 7946 0958"}]}`,
-			call: addContacts("myAudienceId", contactsOf("1234567890", "+44 20 7946 0958")...),
+			body: `{"id":"myAudienceId","contacts":[{"number":"15551230001"},{"number":"+44 20 7946 0958"}]}`,
+			call: addContacts("myAudienceId", contactsOf("15551230001", "+44 20 7946 0958")...),
 		},
 		{
 			name: "CreateAudienceFromFile", method: http.MethodPost, path: "/create/audience/from/file",
@@ -82,7 +82,7 @@ func TestAudienceInputValidation(t *testing.T) {
 		return createAudience(chatinc.AudienceParams{ID: "a", Name: "A", Contacts: contactsOf(numbers...)})
 	}
 	testInputs(t, []inputCase{
-		{"valid numbers", "", nil, withNumbers("1234567", "+1 (555) 123-4567", "44.20.7946.0958", "123456789012345")},
+		{"valid numbers", "", nil, withNumbers("2904567", "+1 (555) 123-4567", "44.20.7946.0958", "491234567890123")},
 		{"id empty", "id", nil, createAudience(chatinc.AudienceParams{Name: "A"})},
 		{"name empty", "name", nil, createAudience(chatinc.AudienceParams{ID: "a"})},
 		{"number empty", "contacts[1].number", nil, withNumbers("+15550000001", "")},

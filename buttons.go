@@ -58,7 +58,7 @@ func JourneyButton(text, journeyID string) Button {
 	return Button{Text: text, Type: ButtonJourney, JourneyID: journeyID}
 }
 
-// PhoneButton returns a button that calls phoneNumber (e.g. "+1234567890").
+// PhoneButton returns a button that calls phoneNumber (e.g. "+15551230001").
 func PhoneButton(text, phoneNumber string) Button {
 	return Button{Text: text, Type: ButtonPhone, PhoneNumber: phoneNumber}
 }

@@ -23,9 +23,9 @@ func TestButtonConstructors(t *testing.T) {
 		{chatinc.JourneyButton("Start", "myJourneyId"),
 			chatinc.Button{Text: "Start", Type: chatinc.ButtonJourney, JourneyID: "myJourneyId"},
 			`{"text":"Start","type":"journey","journeyId":"myJourneyId"}`},
-		{chatinc.PhoneButton("Call Us", "+1234567890"),
-			chatinc.Button{Text: "Call Us", Type: chatinc.ButtonPhone, PhoneNumber: "+1234567890"},
-			`{"text":"Call Us","type":"phone","phoneNumber":"+1234567890"}`},
+		{chatinc.PhoneButton("Call Us", "+15551230001"),
+			chatinc.Button{Text: "Call Us", Type: chatinc.ButtonPhone, PhoneNumber: "+15551230001"},
+			`{"text":"Call Us","type":"phone","phoneNumber":"+15551230001"}`},
 		{chatinc.URLButton("Visit Site", "https://www.google.com"),
 			chatinc.Button{Text: "Visit Site", Type: chatinc.ButtonURL, URL: "https://www.google.com"},
 			`{"text":"Visit Site","type":"url","url":"https://www.google.com"}`},
@@ -53,7 +53,7 @@ func TestButtonValidation(t *testing.T) {
 	}
 	input := chatinc.InputButton("Yes", "yes")
 	journey := chatinc.JourneyButton("Start", "j1")
-	phone := chatinc.PhoneButton("Call Us", "+1234567890")
+	phone := chatinc.PhoneButton("Call Us", "+15551230001")
 	link := chatinc.URLButton("Visit Site", "https://www.google.com")
 	with := func(b chatinc.Button, edit func(*chatinc.Button)) chatinc.Button { edit(&b); return b }
 	text := func(s string) chatinc.Button { return chatinc.InputButton(s, "x") }
@@ -79,7 +79,7 @@ func TestButtonValidation(t *testing.T) {
 		{"input with a url", "buttons[0].url", nil, withButtons(with(input, func(b *chatinc.Button) { b.URL = "https://x.example" }))},
 		{"journey with an input", "buttons[0].input", nil, withButtons(with(journey, func(b *chatinc.Button) { b.Input = "x" }))},
 		{"phone with a journeyId", "buttons[0].journeyId", nil, withButtons(with(phone, func(b *chatinc.Button) { b.JourneyID = "j" }))},
-		{"url with a phoneNumber", "buttons[0].phoneNumber", nil, withButtons(with(link, func(b *chatinc.Button) { b.PhoneNumber = "+1234567890" }))},
+		{"url with a phoneNumber", "buttons[0].phoneNumber", nil, withButtons(with(link, func(b *chatinc.Button) { b.PhoneNumber = "+15551230001" }))},
 		{"url without scheme", "buttons[0].url", nil, withButtons(chatinc.URLButton("Visit", "www.google.com"))},
 		{"url relative", "buttons[0].url", nil, withButtons(chatinc.URLButton("Visit", "/pay"))},
 		{"url not http", "buttons[0].url", nil, withButtons(chatinc.URLButton("Visit", "javascript:alert(1)"))},

@@ -105,7 +105,8 @@ type CSVProblem struct {
 	// Line is the 1-based line of the file where the row starts (the
 	// header is line 1; a quoted field may span lines).
 	Line int
-	// Value is the number at fault, or the row for a wrong field count.
+	// Value is the number at fault, or the row for a wrong field count: at
+	// most its first 64 bytes, followed by "…" when there was more.
 	Value string
 	// Reason says what is wrong: NormalizeNumber's reason, "duplicate of
 	// line 7", or "3 fields, header has 4".

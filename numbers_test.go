@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	chatinc "github.com/chatinc/chatinc-go"
 	"github.com/stretchr/testify/assert"
@@ -22,8 +24,17 @@ func TestNormalizeNumber(t *testing.T) {
 		{"0044 7700 900123", "+447700900123", ""},
 		{"  +44.7700.900123 ", "+447700900123", ""},
 		{"+44\u00a07700\u00a0900123", "+447700900123", ""},
-		{"+1234567", "+1234567", ""},                 // 7 digits
-		{"+123456789012345", "+123456789012345", ""}, // 15 digits
+		{"+2904567", "+2904567", ""},                 // 7 digits: Saint Helena's 4
+		{"+491234567890123", "+491234567890123", ""}, // 15 digits: a German number of 13
+		{"+1 555 123 0001", "+15551230001", ""},      // the 555 ranges stay usable
+		{"27820000001", "+27820000001", ""},
+		// Each country code's lengths, by libphonenumber's metadata.
+		{"(555) 010-4477", "", "8 digits after its country code +55, whose fixed-line and mobile numbers have 10 or 11"},
+		{"(555) 010-4477", "", `a number without "+" is read with its country code first`},
+		{"1234567890", "", "9 digits after its country code +1, whose fixed-line and mobile numbers have 10"},
+		{"+44 7700 9001", "", "8 digits after its country code +44, whose fixed-line and mobile numbers have 9 or 10"},
+		{"+800 1234 5678", "", "no country code of fixed-line or mobile numbers begins +800"},
+		{"+999 1234 5678", "", "begins +999"},
 		{"07700 900123", "", "add"},
 		{"07700 900123", "", "country code"},
 		{"0 800 123 4567", "", "starts with 0"},
@@ -60,11 +71,29 @@ func TestNormalizeNumber(t *testing.T) {
 	}
 }
 
+// A refused number is quoted in the reason by its first 32 bytes at most,
+// so that a megabyte in a number column does not become a megabyte of
+// error text (or of CSVReport).
+func TestNormalizeNumberQuotesAShortPrefix(t *testing.T) {
+	for _, in := range []string{
+		"+1 555 " + strings.Repeat("x", 1<<20),
+		strings.Repeat("5", 1<<20),
+		"+1 555 010 " + strings.Repeat("é", 1000) + "!",
+	} {
+		_, err := chatinc.NormalizeNumber(in)
+		var ve *chatinc.ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Less(t, len(ve.Reason), 200, "reason %q", ve.Reason)
+		assert.True(t, utf8.ValidString(ve.Reason), "reason %q cut inside a rune", ve.Reason)
+		assert.Contains(t, ve.Reason, in[:5])
+	}
+}
+
 // TestNormalizeNumberOfANormalNumber checks that a number already in
 // normal form, as NormalizeNumber returns it, comes back as it is, without
 // an allocation: a list of 100,000 normalized numbers costs no copy.
 func TestNormalizeNumberOfANormalNumber(t *testing.T) {
-	for _, n := range []string{"+15550100001", "+1234567", "+123456789012345"} {
+	for _, n := range []string{"+15550100001", "+2904567", "+491234567890123"} {
 		var got string
 		allocs := testing.AllocsPerRun(100, func() { got, _ = chatinc.NormalizeNumber(n) })
 		assert.Equal(t, n, got)

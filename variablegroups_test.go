@@ -34,11 +34,11 @@ func TestVariableGroupCallsOnTheWire(t *testing.T) {
 			name: "CreateVariableGroup, as in the docs", method: http.MethodPost, path: "/create/variable/group",
 			body: `{"id":"myVariableGroupId","name":"My Variable Group","description":"This is my variable group",
 				"fields":["first_name","last_name"],
-				"values":[{"number":"1234567890","first_name":"John","last_name":"Doe"}]}`,
+				"values":[{"number":"15551230001","first_name":"John","last_name":"Doe"}]}`,
 			call: createGroup(chatinc.VariableGroupParams{
 				ID: "myVariableGroupId", Name: "My Variable Group", Description: "This is my variable group",
 				Fields: []string{"first_name", "last_name"},
-				Values: []chatinc.Row{{Number: "1234567890", Values: map[string]string{"first_name": "John", "last_name": "Doe"}}},
+				Values: []chatinc.Row{{Number: "15551230001", Values: map[string]string{"first_name": "John", "last_name": "Doe"}}},
 			}),
 		},
 		{
@@ -110,8 +110,8 @@ func TestRowJSON(t *testing.T) {
 		want string // exactly
 	}{
 		{"flat, number first, fields sorted",
-			chatinc.Row{Number: "1234567890", Values: map[string]string{"last_name": "Doe", "first_name": "John"}},
-			`{"number":"1234567890","first_name":"John","last_name":"Doe"}`},
+			chatinc.Row{Number: "15551230001", Values: map[string]string{"last_name": "Doe", "first_name": "John"}},
+			`{"number":"15551230001","first_name":"John","last_name":"Doe"}`},
 		{"no values", chatinc.Row{Number: "+15550000001"}, `{"number":"+15550000001"}`},
 		{"escaped", chatinc.Row{Number: "1", Values: map[string]string{`say "hi"`: "line\nbreak \\ é 👋"}},
 			`{"number":"1","say \"hi\"":"line\nbreak \\ é 👋"}`},

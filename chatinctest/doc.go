@@ -70,10 +70,15 @@
 // # Phone numbers
 //
 // Numbers may have a leading "+" (or "00", read as "+") and spaces, dashes,
-// dots and parentheses between their 7 to 15 digits. They are stored without
-// the separators and with the "+" if they had one; two numbers with the same
-// digits are the same contact. The simulator is more lenient than the SDK,
-// which refuses a national number (one that starts with 0) before sending.
+// dots and parentheses between their 7 to 15 digits, the country calling
+// code first, even without "+". After its calling code a number must have a
+// length that code uses for fixed-line or mobile numbers, by libphonenumber's
+// metadata (+1: 10 digits; +55: 10 or 11), as the SDK's NormalizeNumber
+// requires: "(555) 010-4477", read as +55 50104477, is refused with a 400.
+// The +1 555 ranges are accepted. A national number (one that starts with 0)
+// is refused, having no calling code. Numbers are stored without the
+// separators and with the "+" if they had one; two numbers with the same
+// digits are the same contact.
 //
 // # Faults, rate limits and the request log
 //

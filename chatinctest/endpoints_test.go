@@ -106,12 +106,12 @@ func TestAudiences(t *testing.T) {
 
 	// Without a name: add contacts; the same digits are the same contact.
 	got = a.post("/create/audience", map[string]any{
-		"id": "vip", "contacts": append(contacts("+15550100002", "555.010.0003"), map[string]any{"number": 5550100004}),
+		"id": "vip", "contacts": append(contacts("+15550100002", "1.555.010.0003"), map[string]any{"number": 15550100004}),
 	}).requireOK().object()
 	assert.Equal(t, "contacts added", got["message"])
 	assert.Equal(t, 2.0, got["contactsAdded"])
 	assert.Equal(t, 4.0, got["totalContacts"])
-	assert.Equal(t, []string{"+15550100001", "15550100002", "5550100003", "5550100004"}, a.numbersOf("vip"))
+	assert.Equal(t, []string{"+15550100001", "15550100002", "15550100003", "15550100004"}, a.numbersOf("vip"))
 
 	// With a name again: rename, keep the description unless given.
 	got = a.post("/create/audience", map[string]any{"id": "vip", "name": "V.I.P."}).requireOK().object()

@@ -9,7 +9,10 @@ type phone string
 
 // parsePhone normalizes s: an optional leading "+" (or "00", the
 // international prefix, read as "+"), then digits, with spaces, dashes,
-// dots and parentheses between them dropped.
+// dots and parentheses between them dropped. The digits must be a country
+// calling code and a national number of a length that code uses for
+// fixed-line or mobile numbers, by libphonenumber's metadata: the simulator
+// refuses (400) what the SDK's NormalizeNumber refuses for its length.
 func parsePhone(s string) (phone, bool) {
 	s = strings.TrimSpace(s)
 	var b strings.Builder
@@ -34,10 +37,27 @@ func parsePhone(s string) (phone, bool) {
 			return "", false
 		}
 	}
-	if digits < 7 {
+	if digits < 7 || !possibleLength(strings.TrimPrefix(b.String(), "+")) {
 		return "", false
 	}
 	return phone(b.String()), true
+}
+
+//go:generate go run ../internal/numplan/gen -pkg chatinctest -o numbers_table.go
+
+// possibleLength reports whether the digits of a number, its country calling
+// code first, have a length that code uses for fixed-line or mobile numbers
+// (callingCodeLengths, from libphonenumber's metadata). Calling codes are
+// prefix-free: the first 1-, 2- or 3-digit prefix in the table is the code.
+func possibleLength(digits string) bool {
+	cc := 0
+	for i := 0; i < 3 && i < len(digits); i++ {
+		cc = cc*10 + int(digits[i]-'0')
+		if lengths := callingCodeLengths[cc]; lengths != 0 {
+			return lengths&(1<<(len(digits)-i-1)) != 0
+		}
+	}
+	return false
 }
 
 // key is what identifies the contact: the number's digits.

@@ -15,8 +15,9 @@ import (
 // MaxProblems is how many problems a Report keeps; it counts them all.
 const MaxProblems = 1000
 
-// maxValue is how much of an offending value a Problem keeps, in bytes.
-const maxValue = 256
+// maxValue is how much of an offending value a Problem keeps, in bytes (the
+// rest is "…"): enough to find a row by, not a megabyte of one.
+const maxValue = 64
 
 // Report is what Check found.
 type Report struct {
