@@ -115,8 +115,11 @@ func (p CampaignParams) validate(o CampaignOptions) error {
 	if err := checkName("title", p.Title); err != nil {
 		return err
 	}
-	if p.Message == "" {
+	switch {
+	case p.Message == "":
 		return invalid("message", "required")
+	case strings.TrimSpace(p.Message) == "":
+		return invalid("message", "%s is blank: nobody would read anything", quoteInput(p.Message))
 	}
 	if err := checkText("message", p.Message); err != nil {
 		return err
