@@ -17,7 +17,7 @@ import (
 
 func main() {
 	ctx := context.Background()
-	chat, err := chatinc.NewClient(os.Getenv("CHATINC_API_KEY"))
+	chat, err := chatinc.NewClient(os.Getenv("CHATINC_API_KEY"), chatinc.WithPreflight())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -37,6 +37,12 @@ func main() {
 	}
 	if rep.ProblemCount > 0 {
 		log.Fatalf("%d problems: fix the file first", rep.ProblemCount)
+	}
+	for column, rows := range rep.Empty {
+		fmt.Printf("contacts.csv: %d rows leave %s empty\n", rows, column)
+	}
+	if len(rep.Empty) > 0 {
+		log.Fatal(`fill the empty cells first: each such contact would read "Hi , your code is ."`)
 	}
 
 	// 4. Upload it, with progress; a retried attempt starts again at 0.
@@ -72,7 +78,7 @@ func main() {
 		log.Fatal(err) // a missing value or a malformed placeholder
 	}
 
-	// 5. Send.
+	// 5. Send; WithPreflight runs CheckCampaign again just before.
 	res, err := chat.CreateCampaign(ctx, params, opts)
 	if err != nil {
 		log.Fatal(err)
