@@ -20,6 +20,7 @@
 // [*Client] is safe for concurrent use: make one and share it.
 //
 //	chat, err := chatinc.NewClient(os.Getenv("CHATINC_API_KEY"),
+//		chatinc.WithPreflight(),            // every send checks itself first (see Before you send)
 //		chatinc.WithLogger(slog.Default()), // optional: attempts at Debug, retries at Info
 //	)
 //	if err != nil {
@@ -129,8 +130,11 @@
 // the SDK does not let it. After any other failure — a 5xx but 501, a
 // timeout, a dropped connection, a stream reset — the messages may or may
 // not have gone out, and the error matches [ErrOutcomeUnknown]. Do not
-// simply call again: look the campaign up first ([Client.FindCampaign]),
-// and send again only if its Runs say it did not go out.
+// call again: find out, and never resend. Take the campaign's
+// [Campaign].RunCount before the run ([Client.FindCampaign]); after an
+// unknown outcome, [Client.AwaitRun] reads the campaign (it never writes)
+// until its RunCount is past that one, in a context of its own, since the
+// run's context may be what ended.
 //
 //	before, err := chat.FindCampaign(ctx, params.CampaignID)
 //	if err != nil {
@@ -138,16 +142,21 @@
 //	}
 //	_, err = chat.RunCampaign(ctx, params)
 //	if errors.Is(err, chatinc.ErrOutcomeUnknown) {
-//		after, ferr := chat.FindCampaign(ctx, params.CampaignID)
-//		switch {
-//		case ferr != nil:
-//			return errors.Join(err, ferr) // still unknown: do not send blindly
-//		case len(after.Runs) > len(before.Runs):
-//			return nil // it went out
+//		look, cancel := context.WithTimeout(context.Background(), time.Minute)
+//		defer cancel()
+//		if _, lerr := chat.AwaitRun(look, params.CampaignID, before.RunCount); lerr != nil {
+//			return errors.Join(err, lerr) // still unknown: do not send again without looking
 //		}
-//		// No new run: it is safe to call RunCampaign again.
+//		return nil // it went out, once
 //	}
 //	return err // nil, or an error after which nothing went out
+//
+// A [Client.CreateCampaign] with RunImmediately sends in the request that
+// creates the campaign, so after its unknown outcome there is no ID to look
+// up. To send so that the ID is known, create the campaign as a template
+// (nothing is sent), wait for WhatsApp's approval with
+// [Client.AwaitApproval] (a rejected template matches
+// [ErrTemplateRejected]), and send it with RunCampaign.
 //
 // When retries run out, the call returns the last attempt's error: the
 // [*APIError] of the last answer, or its transport error.
@@ -158,9 +167,14 @@
 // fields, phone numbers, the WhatsApp button rules, image URLs, audience IDs
 // — and returns a [*ValidationError] naming the field; nothing was sent.
 // Every contact and row is checked with [NormalizeNumber]'s rule (a
-// national number such as 07700 900123 is refused: add the country code),
-// and a [CampaignOptions].TimeToRun more than a minute in the past is
-// refused too.
+// national number such as 07700 900123 is refused: add the country code;
+// so is a number whose length its country calling code does not use for
+// fixed-line or mobile numbers, by libphonenumber's metadata), and a
+// [CampaignOptions].TimeToRun more than a minute in the past is refused
+// too. Every [Client.CreateCampaign] checks its message's placeholders'
+// form ({group.variable}, closed, a group's Name), refuses a TimeToRun
+// without RunImmediately (which would schedule nothing) and a template
+// type other than the [TemplateType] constants, all with no read.
 //
 //	_, err = chat.CreateCampaign(ctx, chatinc.CampaignParams{
 //		Title: "Spring sale", Message: "Hi!",
@@ -178,8 +192,17 @@
 // [*CheckError]; [ValidateMessage], [RenderMessage] and [Placeholders] check
 // a message, or show it as one contact will read it, with no call at all.
 // [CheckCSV] reads a contacts file once, streaming, and lists its invalid
-// numbers, duplicates and ragged rows; [File.WithProgress] reports an
-// upload's progress without making it any less retryable.
+// numbers, duplicates and ragged rows, and counts the empty cells of each
+// column ([CSVReport].Empty: each such contact would read "Hi , your code
+// is ."); [File.WithProgress] reports an upload's progress without making
+// it any less retryable.
+//
+// A client made [WithPreflight] makes those reads before every send:
+// CheckCampaign before a CreateCampaign with RunImmediately, and
+// [Client.CheckRun] before a RunCampaign (the campaign exists, its
+// template is not REJECTED, its message and the audiences hold). A failed
+// check or read sends nothing and never matches ErrOutcomeUnknown. Without
+// it, one call is one request.
 //
 //	if err := chat.CheckCampaign(ctx, params, opts); err != nil {
 //		var ce *chatinc.CheckError

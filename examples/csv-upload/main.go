@@ -102,6 +102,13 @@ func checkFile(path string, out io.Writer) error {
 	}
 	if rep.ProblemCount == 0 {
 		fmt.Fprintf(out, "checked %s: %d rows, columns %v\n", filepath.Base(path), rep.Rows, rep.Columns)
+		for _, column := range rep.Columns {
+			if n := rep.Empty[column]; n > 0 {
+				// A placeholder of this column would read "" for them:
+				// "Hi , your code is .".
+				fmt.Fprintf(out, "warning: %d of %d rows leave %s empty\n", n, rep.Rows, column)
+			}
+		}
 		return nil
 	}
 	for _, p := range rep.Problems[:min(len(rep.Problems), 10)] {

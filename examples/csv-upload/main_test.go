@@ -65,3 +65,16 @@ func TestProgressBar(t *testing.T) {
 	}
 	require.Equal(t, "up: 0% (0.0 of 0.0 MB)\nup: 30% (0.0 of 0.0 MB)\nup: 60% (0.0 of 0.0 MB)\nup: 100% (0.0 of 0.0 MB)\n", out.String())
 }
+
+func TestCSVUploadWarnsOfEmptyCells(t *testing.T) {
+	chat, srv, err := setup.Simulator()
+	require.NoError(t, err)
+	defer srv.Close()
+
+	path := filepath.Join(t.TempDir(), "gaps.csv")
+	require.NoError(t, os.WriteFile(path, []byte("number,first_name,voucher\n+15550100001,Ada,V1\n+15550100002,,V2\n+15550100003, ,\n"), 0o600))
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), chat, path, &out, false))
+	require.Contains(t, out.String(), "warning: 2 of 3 rows leave first_name empty\n")
+	require.Contains(t, out.String(), "warning: 1 of 3 rows leave voucher empty\n")
+}

@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -94,8 +95,14 @@ func run(ctx context.Context, chat *chatinc.Client, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "created campaign %s\n", created.CampaignID)
 
-	// 4. Run it.
-	if _, err := chat.RunCampaign(ctx, chatinc.RunCampaignParams{
+	// 4. Wait for WhatsApp to approve the template, then run it once. The
+	// client is made WithPreflight, so RunCampaign first checks the
+	// campaign, its message and the audience, and sends nothing if one is
+	// wrong.
+	if _, err := chat.AwaitApproval(ctx, created.CampaignID); err != nil {
+		return fmt.Errorf("await approval: %w", err)
+	}
+	if err := runOnce(ctx, chat, chatinc.RunCampaignParams{
 		CampaignID: created.CampaignID, Audiences: []string{audienceID},
 	}); err != nil {
 		return fmt.Errorf("run campaign: %w", err)
@@ -135,4 +142,24 @@ func run(ctx context.Context, chat *chatinc.Client, out io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", d.Number, d.Action, d.Columns["message"])
 	}
 	return tw.Flush()
+}
+
+// runOnce sends a run of the campaign at most once: when the outcome of
+// RunCampaign is unknown (the messages may have gone out), it finds out
+// with AwaitRun, in a context of its own, and never sends again.
+func runOnce(ctx context.Context, chat *chatinc.Client, p chatinc.RunCampaignParams) error {
+	before, err := chat.FindCampaign(ctx, p.CampaignID)
+	if err != nil {
+		return err
+	}
+	_, err = chat.RunCampaign(ctx, p)
+	if !errors.Is(err, chatinc.ErrOutcomeUnknown) {
+		return err
+	}
+	look, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, lerr := chat.AwaitRun(look, p.CampaignID, before.RunCount); lerr != nil {
+		return errors.Join(err, lerr) // still unknown: do not send again without looking
+	}
+	return nil
 }

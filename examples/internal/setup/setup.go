@@ -15,9 +15,10 @@ import (
 // Client returns a client for the real API when CHATINC_API_KEY is set
 // (at CHATINC_BASE_URL, if that is set too), or else for a simulator started
 // in this process, saying so on stderr. Call the returned func when done.
-// Set CHATINC_DEBUG=1 to log every attempt to stderr.
+// Set CHATINC_DEBUG=1 to log every attempt to stderr. The client is made
+// WithPreflight: every send makes its pre-flight reads first.
 func Client(stderr io.Writer) (*chatinc.Client, func(), error) {
-	var opts []chatinc.Option
+	opts := []chatinc.Option{chatinc.WithPreflight()}
 	if os.Getenv("CHATINC_DEBUG") != "" {
 		opts = append(opts, chatinc.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
