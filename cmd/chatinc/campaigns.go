@@ -14,7 +14,7 @@ import (
 func (a *app) campaignsCmd() *cobra.Command {
 	return group("campaigns", "Create, check, run and find campaigns",
 		a.campaignsCreateCmd(), a.campaignsCheckCmd(), a.campaignsRunCmd(),
-		a.campaignsListCmd(), a.campaignsFindCmd())
+		a.campaignsListCmd(), a.campaignsFindCmd(), a.campaignsAwaitRunCmd(), a.campaignsAwaitApprovalCmd())
 }
 
 // campaignFlags are the flags of a campaign's content and options, shared
@@ -114,21 +114,20 @@ groups and audiences) and sends nothing.`,
 			if err := f.parse(cmd); err != nil {
 				return err
 			}
-			c, err := a.client()
+			c, err := a.client(chatinc.WithPreflight())
 			if err != nil {
 				return err
 			}
-			if dry || f.o.RunImmediately {
-				if err := a.checked(c.CheckCampaign(cmd.Context(), f.p, f.o)); err != nil || dry {
-					return a.dryRunDone(err)
-				}
+			if dry {
+				return a.dryRunDone(a.checked(c.CheckCampaign(cmd.Context(), f.p, f.o)))
 			}
+			// WithPreflight: with --run-now, CheckCampaign's reads come first.
 			res, err := c.CreateCampaign(cmd.Context(), f.p, f.o)
 			if errors.Is(err, chatinc.ErrOutcomeUnknown) {
 				return &unknownError{err: err, next: "chatinc campaigns list   # look for " + strconv.Quote(f.p.Title) + "; a new campaign with a run means it went out"}
 			}
 			if err != nil {
-				return err
+				return a.checked(err)
 			}
 			if a.json {
 				return a.printJSON(resultJSON(res))
@@ -234,7 +233,7 @@ campaign again before it has answered.
 				return usagef(cmd, "--at: %v", err)
 			}
 			p.TimeToRun = t
-			c, err := a.client()
+			c, err := a.client(chatinc.WithPreflight())
 			if err != nil {
 				return err
 			}
@@ -287,7 +286,7 @@ func (a *app) campaignsListCmd() *cobra.Command {
 			}
 			t := newTable(a.stdout, "ID", "TITLE", "TEMPLATE", "RUNS", "SENT", "DELIVERED", "READ")
 			for _, cp := range list {
-				t.row(cp.CampaignID, cp.Title, cp.WhatsAppTemplatesStatus, strconv.Itoa(len(cp.Runs)),
+				t.row(cp.CampaignID, cp.Title, cp.WhatsAppTemplatesStatus, runCount(&cp),
 					strconv.Itoa(cp.TotalSent), strconv.Itoa(cp.TotalDelivered), strconv.Itoa(cp.TotalRead))
 			}
 			return t.flush()
@@ -329,7 +328,7 @@ func (a *app) printCampaign(cp *chatinc.Campaign) error {
 	t.row("Sent", strconv.Itoa(cp.TotalSent))
 	t.row("Delivered", fmt.Sprintf("%d (%.0f%%)", cp.TotalDelivered, 100*cp.DeliveryRate()))
 	t.row("Read", fmt.Sprintf("%d (%.0f%%)", cp.TotalRead, 100*cp.ReadRate()))
-	t.row("Runs", strconv.Itoa(len(cp.Runs)))
+	t.row("Runs", runCount(cp))
 	if err := t.flush(); err != nil {
 		return err
 	}
@@ -363,6 +362,7 @@ func campaignJSON(cp *chatinc.Campaign) any {
 	}
 	return struct {
 		CampaignID          string           `json:"campaignId"`
+		RunCount            int              `json:"runCount"`
 		Title               string           `json:"title"`
 		Message             string           `json:"message"`
 		ImgURL              string           `json:"imgUrl,omitempty"`
@@ -377,7 +377,7 @@ func campaignJSON(cp *chatinc.Campaign) any {
 		TotalSendErrors     int              `json:"totalSendErrors"`
 		TotalDeliveryErrors int              `json:"totalDeliveryErrors"`
 		TotalNotOnWhatsApp  int              `json:"totalNotOnWhatsApp"`
-	}{cp.CampaignID, cp.Title, cp.Message, cp.ImgURL, cp.Locale, cp.TemplateID, cp.WhatsAppTemplatesStatus,
+	}{cp.CampaignID, cp.RunCount, cp.Title, cp.Message, cp.ImgURL, cp.Locale, cp.TemplateID, cp.WhatsAppTemplatesStatus,
 		nonNil(cp.Buttons), runs, cp.TotalSent, cp.TotalDelivered, cp.TotalRead, cp.TotalSendErrors, cp.TotalDeliveryErrors, cp.TotalNotOnWhatsApp}
 }
 

@@ -17,7 +17,9 @@ func (a *app) csvCmd() *cobra.Command {
 send it, and reports its columns, its rows and every problem the API would
 refuse, with its line: numbers that are not phone numbers (a national number
 without its country code, such as 07700 900123), duplicates, rows with the
-wrong number of fields. A file split by ";" or tabs instead of commas (a
+wrong number of fields; and, per column, the rows that leave it empty (a
+message's placeholder of that column would read "" for them: "Hi , your
+code is ."). A file split by ";" or tabs instead of commas (a
 spreadsheet's export in some locales) is named as such.
 
 The exit status is 1 when there are problems. Nothing is sent.`,
@@ -64,6 +66,11 @@ func (a *app) printCSVReport(path string, rep *chatinc.CSVReport) {
 	w := a.stdout
 	fmt.Fprintf(w, "%s: %d %s, %d %s: %s\n", path, rep.Rows, plural(rep.Rows, "row", "rows"),
 		len(rep.Columns), plural(len(rep.Columns), "column", "columns"), strings.Join(rep.Columns, ", "))
+	for _, column := range rep.Columns {
+		if n := rep.Empty[column]; n > 0 {
+			fmt.Fprintf(w, "Empty: %d %s %s empty; a placeholder of it reads \"\" for them.\n", n, plural(n, "row leaves", "rows leave"), column)
+		}
+	}
 	if rep.ProblemCount == 0 {
 		fmt.Fprintln(w, "No problems found.")
 		return
@@ -89,13 +96,21 @@ func csvReportJSON(path string, rep *chatinc.CSVReport) any {
 		problems = append(problems, problem{p.Line, p.Value, p.Reason})
 	}
 	return struct {
-		File         string    `json:"file"`
-		Columns      []string  `json:"columns"`
-		NumberColumn int       `json:"numberColumn"`
-		Rows         int       `json:"rows"`
-		ProblemCount int       `json:"problemCount"`
-		Problems     []problem `json:"problems"`
-	}{path, rep.Columns, rep.NumberColumn, rep.Rows, rep.ProblemCount, problems}
+		File         string         `json:"file"`
+		Columns      []string       `json:"columns"`
+		NumberColumn int            `json:"numberColumn"`
+		Rows         int            `json:"rows"`
+		ProblemCount int            `json:"problemCount"`
+		Problems     []problem      `json:"problems"`
+		Empty        map[string]int `json:"empty"`
+	}{path, rep.Columns, rep.NumberColumn, rep.Rows, rep.ProblemCount, problems, nonNilMap(rep.Empty)}
+}
+
+func nonNilMap(m map[string]int) map[string]int {
+	if m == nil {
+		return map[string]int{}
+	}
+	return m
 }
 
 func plural(n int, one, many string) string {

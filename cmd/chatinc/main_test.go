@@ -14,7 +14,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/chatinc/chatinc-go/chatinctest"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -74,8 +76,11 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			key := make([]byte, 16)
 			rand.Read(key)
-			srv := chatinctest.NewServer(chatinctest.WithAPIKey("sk_test_" + hex.EncodeToString(key)))
+			rv := new(reviews)
+			srv := chatinctest.NewServer(chatinctest.WithAPIKey("sk_test_"+hex.EncodeToString(key)),
+				chatinctest.WithTemplateReview(rv.review))
 			env.Values[serverKey{}] = srv
+			env.Values[reviewsKey{}] = rv
 			env.Setenv(envAPIKey, srv.APIKey)
 			env.Setenv(envBaseURL, srv.URL)
 			leaks := filepath.Join(env.WorkDir, ".leaks")
@@ -98,6 +103,7 @@ func TestScripts(t *testing.T) {
 			"fault":    cmdFault,
 			"requests": cmdRequests,
 			"capture":  cmdCapture,
+			"review":   cmdReview,
 		},
 	})
 }
@@ -182,4 +188,44 @@ func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("capture: %q not in stdout", args[1])
 	}
 	ts.Setenv(args[0], m[1])
+}
+
+// reviewsKey is the key under which a script's template reviews are stored.
+type reviewsKey struct{}
+
+// reviews are the template reviews a script has set, by campaign title:
+// the status a new template's review ends in, and how long it is PENDING
+// before that. A title without one is APPROVED at once.
+type reviews struct {
+	mu     sync.Mutex
+	status map[string]string
+	after  map[string]time.Duration
+}
+
+func (r *reviews) review(title, _ string) (string, time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s, ok := r.status[title]; ok {
+		return s, r.after[title]
+	}
+	return "APPROVED", 0
+}
+
+// cmdReview sets how the template of a campaign to be created is reviewed:
+// PENDING for AFTER, then STATUS.
+//
+//	review TITLE STATUS AFTER
+func cmdReview(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: review TITLE STATUS AFTER")
+	}
+	after, err := time.ParseDuration(args[2])
+	ts.Check(err)
+	r := ts.Value(reviewsKey{}).(*reviews)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.status == nil {
+		r.status, r.after = map[string]string{}, map[string]time.Duration{}
+	}
+	r.status[args[0]], r.after[args[0]] = args[1], after
 }

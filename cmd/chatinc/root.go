@@ -99,7 +99,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.Is(err, chatinc.ErrOutcomeUnknown):
 		return exitUnknown
-	case errors.As(err, &invalid), errors.As(err, &check), errors.As(err, &usage), errors.Is(err, errReported):
+	case errors.As(err, &invalid), errors.As(err, &check), errors.As(err, &usage), errors.Is(err, errReported),
+		errors.Is(err, chatinc.ErrTemplateRejected):
 		return exitInput
 	default:
 		return exitAPI
