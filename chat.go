@@ -780,7 +780,7 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	// caller has already given up (for a campaign, that would be a send the
 	// caller believes did not happen).
 	if err := cl.req.Context().Err(); err != nil {
-		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
+		return 0, cl.failed("", err)
 	}
 	var w io.Writer
 	w, cl.streaming = v.(io.Writer)
@@ -806,7 +806,7 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 		if resp != nil {
 			drainAndClose(resp.Body)
 		}
-		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, c.key().scrub(err))
+		return 0, cl.failed("", err)
 	}
 	defer func() {
 		if cl.br.eof {
@@ -826,7 +826,7 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 		cl.readBody(resp)
 	}
 	if cl.bodyErr != nil {
-		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, c.key().scrub(cl.bodyErr))
+		return 0, cl.failed("reading response", cl.bodyErr)
 	}
 	if r, ok := v.(*Result); ok && resp.StatusCode < 300 && len(bytes.TrimSpace(cl.body)) > 0 {
 		// One decode: a Result that decodes and whose status is not
@@ -930,7 +930,7 @@ func (cl *call) decoded(resp *http.Response) error {
 	}
 	key := cl.c.key()
 	if cl.bodyErr != nil {
-		return fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, key.scrub(cl.bodyErr))
+		return cl.failed("reading response", cl.bodyErr)
 	}
 	// head is the whole body, or its start when more was read.
 	cut := cl.br.total > int64(len(cl.head))
@@ -1114,7 +1114,7 @@ func (cl *call) stream(resp *http.Response, w io.Writer) (int64, error) {
 	if err != nil && err != io.EOF {
 		// bufio returns a read error once: dropped here, the copy below
 		// would see only the io.EOF after it, and call a cut answer whole.
-		return 0, fmt.Errorf("chatinc: %s %s: reading response: %w", cl.method, cl.path, err)
+		return 0, cl.failed("reading response", err)
 	}
 	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		// A 2xx: checkResponse finds an error only in the envelope.
@@ -1125,7 +1125,7 @@ func (cl *call) stream(resp *http.Response, w io.Writer) (int64, error) {
 	lw := &lastByteWriter{w: w}
 	n, err := io.Copy(lw, br)
 	if err != nil {
-		return n, fmt.Errorf("chatinc: %s %s: copying response: %w", cl.method, cl.path, err)
+		return n, cl.failed("copying response", err)
 	}
 	if unframed(resp) && (n == 0 || lw.last != '\n') {
 		return n, fmt.Errorf("chatinc: %s %s: the export, sent without a length, ended mid-row after %d bytes: %w",

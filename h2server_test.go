@@ -37,7 +37,9 @@ type h2Action struct {
 	kind   h2Kind
 	code   http2.ErrCode // for RST_STREAM and GOAWAY
 	status int           // for an answer
-	body   string        // for an answer
+	body   string        // for an answer (h2Partial: the part sent)
+	ctype  string        // the answer's Content-Type; "" for application/json
+	debug  string        // a GOAWAY's debug data
 }
 
 type h2Kind int
@@ -49,6 +51,7 @@ const (
 	h2GoAwayAck        // GOAWAY(code) naming the request's stream as received, then close
 	h2HangUp           // close the connection
 	h2Truncate         // 200 announcing 1,000 bytes, 20 sent, then close
+	h2Partial          // 200 of ctype without a length, body sent, then GOAWAY(code, debug) naming the stream, then close
 )
 
 func h2OK() h2Action { return h2Action{kind: h2Answer, status: 200, body: faultOK} }
@@ -179,7 +182,24 @@ func (s *h2Server) serve(c *tls.Conn) {
 			if act.kind == h2GoAwayAck {
 				last = ended
 			}
-			_ = fr.WriteGoAway(last, act.code, nil)
+			_ = fr.WriteGoAway(last, act.code, []byte(act.debug))
+			hangUp2(c)
+			return
+		case h2Partial:
+			ctype := act.ctype
+			if ctype == "" {
+				ctype = "application/json"
+			}
+			hbuf.Reset()
+			_ = enc.WriteField(hpack.HeaderField{Name: ":status", Value: "200"})
+			_ = enc.WriteField(hpack.HeaderField{Name: "content-type", Value: ctype})
+			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: ended, BlockFragment: hbuf.Bytes(), EndHeaders: true})
+			for b := []byte(act.body); len(b) > 0; { // frames of at most 16 KiB, the default maximum
+				n := min(len(b), 16<<10)
+				_ = fr.WriteData(ended, false, b[:n])
+				b = b[n:]
+			}
+			_ = fr.WriteGoAway(ended, act.code, []byte(act.debug))
 			hangUp2(c)
 			return
 		case h2HangUp:

@@ -217,6 +217,19 @@ func (k *credentials) scrub(err error) error {
 	return err
 }
 
+// failed is the error of call cl that ended with err, a transport, body,
+// writer or context error, after what it was doing ("reading response"; ""
+// for the round trip): every such error leaves a call through here, with
+// the key scrubbed from it, since net/http quotes what a server sent (a
+// GOAWAY's debug data, a malformed status line) in its errors.
+func (cl *call) failed(what string, err error) error {
+	err = cl.c.key().scrub(err)
+	if what == "" {
+		return fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
+	}
+	return fmt.Errorf("chatinc: %s %s: %s: %w", cl.method, cl.path, what, err)
+}
+
 // redactedError is an error whose text held the key: it says msg, the
 // text with the key redacted, and matches what err matches through
 // errors.Is and errors.As. It does not unwrap, so that walking the chain
