@@ -673,6 +673,10 @@ func (s *detailStream) Row(r *wire.TextRow) error {
 
 func (s *detailStream) committed() bool { return s.n > 0 }
 
+// brokeOff reports whether the caller broke out of the loop: the call
+// then closes the answer at once, unread.
+func (s *detailStream) brokeOff() bool { return s.stopped }
+
 // Begin accepts a list found in an envelope, unless rows of another list
 // have been yielded already: the answer is ambiguous.
 func (s *detailStream) Begin(bool) error {

@@ -809,8 +809,8 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 		return 0, cl.failed("", err)
 	}
 	defer func() {
-		if cl.br.eof {
-			_ = resp.Body.Close() // read to its end already
+		if cl.br.eof || cl.br.closed {
+			_ = resp.Body.Close() // read to its end already, or given up
 			return
 		}
 		drainAndClose(resp.Body)
@@ -906,6 +906,12 @@ func (cl *call) handleResponse(resp *http.Response) error {
 		err = cl.dec.decodeBody(br)
 	}
 	cl.head = br.head
+	if s, ok := cl.dec.(interface{ brokeOff() bool }); ok && s.brokeOff() {
+		// The caller broke out of its loop: the rest of the answer is
+		// not drained (a server that stalls would hold the loop open).
+		br.closed = true
+		_ = resp.Body.Close()
+	}
 	cl.bodyErr, cl.decodeErr = nil, nil
 	switch {
 	case br.tooLarge:
@@ -959,6 +965,7 @@ type bodyReader struct {
 	err      error
 	tooLarge bool
 	eof      bool
+	closed   bool  // closed unread, by a caller that stopped
 	total    int64 // bytes read
 }
 

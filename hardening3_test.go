@@ -2,6 +2,8 @@ package chatinc_test
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -55,5 +57,67 @@ func TestKeyNotInTransportErrors(t *testing.T) {
 				assertNoKey(t, key, sink.text(), "the log")
 			})
 		}
+	}
+}
+
+// stallAfter serves prefix, flushed, then holds the answer open until the
+// test ends: a server that has sent part of an answer and stalls.
+func stallAfter(t *testing.T, p proto, ctype, prefix string) *faultServer {
+	t.Helper()
+	release := make(chan struct{})
+	srv := newFaultServerOver(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		w.Header().Set("Content-Type", ctype)
+		_, _ = io.WriteString(w, prefix)
+		http.NewResponseController(w).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}, p)
+	t.Cleanup(func() { close(release) }) // before the server closes
+	return srv
+}
+
+// within runs f and fails the test unless it returns within d; a call
+// that hangs is abandoned (and ended by the test's cleanup).
+func within(t *testing.T, d time.Duration, what string, f func()) time.Duration {
+	t.Helper()
+	start := time.Now()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s did not return within %s", what, d)
+	}
+	return time.Since(start)
+}
+
+// TestDetailsBreakReturnsAtOnce breaks out of a CampaignDetails loop after
+// its first row while the server, having sent rows, stalls: the loop must
+// end at once (the SDK closes the answer rather than drain it), with no
+// deadline on the context, over HTTP/1.1 and HTTP/2.
+func TestDetailsBreakReturnsAtOnce(t *testing.T) {
+	rows := "[" + strings.Repeat(`{"number":"+15550000001","action":"read"},`, 100)
+	for _, p := range []proto{h1TLS, h2TLS} {
+		t.Run(protoNames[p], func(t *testing.T) {
+			srv := stallAfter(t, p, "application/json", rows)
+			c := newClientOf(t, faultKey, srv.URL+"/v1")
+			took := within(t, 5*time.Second, "breaking out of CampaignDetails", func() {
+				n := 0
+				for d, err := range c.CampaignDetails(context.Background(), "cmp-1") {
+					require.NoError(t, err)
+					assert.Equal(t, "+15550000001", d.Number)
+					n++
+					break
+				}
+				assert.Equal(t, 1, n)
+			})
+			t.Logf("the loop returned %s after it began", took)
+			assert.Less(t, took, time.Second)
+		})
 	}
 }
