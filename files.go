@@ -53,8 +53,9 @@ func FileFromPath(path string) File {
 // case the deadline is ignored), so nothing reads r once the call has
 // returned; it clears r's read deadline when done, replacing any the
 // caller had set. For any other r, a Read under way when the call returns
-// runs to its end in the background, and what it reads is discarded; no
-// further Read follows. The SDK never closes r.
+// (or a Seek
+// under way when an attempt starts) runs to its end in the background, and
+// what it reads is discarded; no further Read follows. The SDK never closes r.
 func FileFromReader(name string, r io.Reader) File {
 	return File{name: name, r: r}
 }
@@ -67,8 +68,15 @@ func (f File) Name() string { return f.name }
 // file's size, or -1 when it is not known (a reader that cannot seek). fn is
 // called when an attempt starts (sent 0), at least every 256 KiB, and once
 // when the file has been sent; a retried attempt starts again at 0. Calls
-// are made one at a time, from the goroutine sending the request, so fn
-// must return quickly.
+// are made one at a time and in order, from a goroutine of the SDK's that
+// holds no lock and never holds up the upload: a slow fn lags behind it.
+// The call returns once fn has taken every report, or when its context
+// ends, whatever fn is doing then; no call of fn starts after that.
+//
+// If fn panics, the upload stops (its body fails, and it is not retried),
+// and once the call has cleaned up (its bodies closed, no lock held) the
+// panic is raised again, with the same value, on the goroutine that made
+// the call, as if fn had been called there.
 //
 // Progress changes nothing else: the upload is exactly as retryable as
 // without it.
@@ -158,7 +166,13 @@ func (c *Client) upload(ctx context.Context, path string, f File, fields ...form
 	if err != nil {
 		return nil, err
 	}
-	return c.post(ctx, retry.IdempotentWrite, path, body)
+	res, err := c.post(ctx, retry.IdempotentWrite, path, body)
+	if body.panicked {
+		// The call is over: its bodies closed, no lock held, the
+		// connection given back or closed (see File.WithProgress).
+		panic(body.panicVal)
+	}
+	return res, err
 }
 
 // newCSVUpload is the body of a from-file call: fields, then f as the
@@ -387,10 +401,16 @@ type multipartBody struct {
 	boundary   string
 	head, tail []byte
 	file       *source
+	progress   *progress       // the reports to File.WithProgress's callback, or nil
 	ctx        context.Context // the call's, set by begin
 
 	mu     sync.Mutex
 	bodies []*lazyBody // every attempt's, for closeAll
+
+	// What the progress callback panicked with, set by end: the call
+	// raises it again once it has cleaned up.
+	panicVal any
+	panicked bool
 }
 
 // newMultipartBody lays out fields, then the file under fileField with its
@@ -401,7 +421,8 @@ func newMultipartBody(fields []formField, fileField string, f File) (*multipartB
 	if err != nil {
 		return nil, err
 	}
-	src.open = withProgress(src.open, src.size, f.progress)
+	var prog *progress
+	src.open, prog = withProgress(src.open, src.size, f.progress)
 	var head bytes.Buffer
 	mw := multipart.NewWriter(&head)
 	for _, fl := range fields {
@@ -421,6 +442,7 @@ func newMultipartBody(fields []formField, fileField string, f File) (*multipartB
 		head:     head.Bytes(),
 		tail:     []byte("\r\n--" + mw.Boundary() + "--\r\n"),
 		file:     src,
+		progress: prog,
 	}, nil
 }
 
@@ -453,14 +475,25 @@ func (m *multipartBody) length() int64 {
 	return int64(len(m.head)) + m.file.size + int64(len(m.tail))
 }
 
-func (m *multipartBody) replayable() bool { return m.file.replayable }
+// replayable is false once the progress callback has panicked: the call
+// then ends, and raises the panic again.
+func (m *multipartBody) replayable() bool {
+	return m.file.replayable && (m.progress == nil || !m.progress.broken())
+}
 
 // begin keeps the call's context, which ends a stalled read of a caller's
 // reader.
 func (m *multipartBody) begin(ctx context.Context) { m.ctx = ctx }
 
-// end closes the body of every attempt (closeAll).
-func (m *multipartBody) end() { m.closeAll() }
+// end closes the body of every attempt (closeAll) and ends the progress
+// reports, waiting (within the call's context) for the callback to take
+// the last ones.
+func (m *multipartBody) end() {
+	m.closeAll()
+	if m.progress != nil {
+		m.panicVal, m.panicked = m.progress.finish(m.ctx)
+	}
+}
 
 // open returns the body for one attempt. The file is opened on the first
 // Read, not here: go-retryablehttp calls open once while building the
@@ -513,18 +546,22 @@ func (b *lazyBody) Read(p []byte) (int, error) {
 		b.mu.Unlock()
 		return 0, b.err
 	case b.r == nil:
-		f, err := b.m.file.open()
-		if err != nil {
+		// Opened outside the lock: opening runs the caller's code (its
+		// Seek), which must not hold up Close.
+		b.mu.Unlock()
+		f, err := b.open()
+		b.mu.Lock()
+		switch {
+		case b.closed: // closed meanwhile
+			b.mu.Unlock()
+			if f != nil {
+				_ = f.Close()
+			}
+			return 0, errBodyClosed
+		case err != nil:
 			b.err = fmt.Errorf("opening upload: %w", err)
 			b.mu.Unlock()
 			return 0, b.err
-		}
-		if b.m.file.callers {
-			ctx := b.m.ctx
-			if ctx == nil { // a body made outside a call (tests)
-				ctx = context.Background()
-			}
-			f = newInterruptible(ctx, f)
 		}
 		b.file = f
 		b.r = io.MultiReader(bytes.NewReader(b.m.head), f, bytes.NewReader(b.m.tail))
@@ -533,6 +570,43 @@ func (b *lazyBody) Read(p []byte) (int, error) {
 	b.mu.Unlock()
 	// Outside the lock, so that Close can interrupt a Read that blocks.
 	return r.Read(p)
+}
+
+// open opens the file for this attempt. A caller's reader is opened (its
+// Seek) on a goroutine of its own, so that the attempt ends with its
+// context whatever Seek does (net/http's HTTP/1.1 transport waits for a
+// body's Read to return), and read through an interruptible reader.
+func (b *lazyBody) open() (io.ReadCloser, error) {
+	if !b.m.file.callers {
+		return b.m.file.open()
+	}
+	ctx := b.m.ctx
+	if ctx == nil { // a body made outside a call (tests)
+		ctx = context.Background()
+	}
+	type opened struct {
+		f   io.ReadCloser
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := b.m.file.open()
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		if o.err != nil {
+			return nil, o.err
+		}
+		return newInterruptible(ctx, o.f), nil
+	case <-ctx.Done():
+		go func() { // the Seek under way ends in the background
+			if o := <-ch; o.f != nil {
+				_ = o.f.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
 }
 
 func (b *lazyBody) Close() error {

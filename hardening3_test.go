@@ -4,12 +4,16 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 	"golang.org/x/net/http2"
 
 	chatinc "github.com/chatinc/chatinc-go"
@@ -120,4 +124,121 @@ func TestDetailsBreakReturnsAtOnce(t *testing.T) {
 			assert.Less(t, took, time.Second)
 		})
 	}
+}
+
+// eachUpload runs upload over HTTP/1.1 and HTTP/2, each with a path (read
+// on the transport's goroutine) and a reader (read through the SDK's
+// pump), against a server that answers success.
+func eachUpload(t *testing.T, upload func(t *testing.T, srv *faultServer, c *chatinc.Client, file chatinc.File)) {
+	path := filepath.Join(t.TempDir(), "rows.csv")
+	require.NoError(t, os.WriteFile(path, []byte(faultCSV), 0o600))
+	files := map[string]func() chatinc.File{
+		"path":   func() chatinc.File { return chatinc.FileFromPath(path) },
+		"reader": func() chatinc.File { return chatinc.FileFromReader("rows.csv", nonSeeker{strings.NewReader(faultCSV)}) },
+	}
+	for _, p := range []proto{h1TLS, h2TLS} {
+		for kind, file := range files {
+			t.Run(protoNames[p]+"/"+kind, func(t *testing.T) {
+				srv := newFaultServerOver(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+					_, _ = io.WriteString(w, faultOK)
+				}, p)
+				upload(t, srv, newClientOf(t, faultKey, srv.URL+"/v1"), file())
+			})
+		}
+	}
+}
+
+// TestProgressPanicReRaised makes WithProgress's callback panic on its
+// first report: the upload stops, and the panic comes back, with its
+// value, on the caller's goroutine, within the call's context, leaving no
+// goroutine behind.
+func TestProgressPanicReRaised(t *testing.T) {
+	eachUpload(t, func(t *testing.T, srv *faultServer, c *chatinc.Client, file chatinc.File) {
+		ignore := goleak.IgnoreCurrent()
+		var got any
+		took := within(t, 5*time.Second, "the upload", func() {
+			defer func() { got = recover() }()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			f := file.WithProgress(func(int64, int64) { panic("progress callback failed") })
+			_, err := c.CreateAudienceFromFile(ctx, chatinc.AudienceFileParams{ID: "aud-1", Name: "A", File: f})
+			t.Errorf("the call returned (%v) instead of panicking", err)
+		})
+		t.Logf("the panic came back after %s", took)
+		assert.Equal(t, "progress callback failed", got)
+		assert.LessOrEqual(t, srv.hitCount(), 1, "a panicked upload is not retried")
+		c.CloseIdleConnections()
+		goleak.VerifyNone(t, ignore)
+	})
+}
+
+// TestProgressBlockedCallReturns makes WithProgress's callback block on
+// its first report until the test ends: the call returns when its context
+// does (300 ms).
+func TestProgressBlockedCallReturns(t *testing.T) {
+	eachUpload(t, func(t *testing.T, _ *faultServer, c *chatinc.Client, file chatinc.File) {
+		release := make(chan struct{})
+		defer close(release)
+		f := file.WithProgress(func(int64, int64) { <-release })
+		var err error
+		took := within(t, 5*time.Second, "the upload", func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			_, err = c.CreateAudienceFromFile(ctx, chatinc.AudienceFileParams{ID: "aud-1", Name: "A", File: f})
+		})
+		t.Logf("the call returned after %s: %v", took, err)
+		assert.Less(t, took, time.Second)
+	})
+}
+
+// blockingSeeker is a seekable reader whose Seeks block, once armed,
+// until the test ends.
+type blockingSeeker struct {
+	*strings.Reader
+	armed   atomic.Bool
+	release chan struct{}
+}
+
+func (s *blockingSeeker) Seek(off int64, whence int) (int64, error) {
+	if s.armed.Load() {
+		<-s.release
+	}
+	return s.Reader.Seek(off, whence)
+}
+
+// TestUploadSeekBlockedCallReturns: a caller's Seek that blocks when an
+// attempt opens the reader must not keep the call past its context (the
+// SDK used to call it holding the lock its clean-up needs).
+func TestUploadSeekBlockedCallReturns(t *testing.T) {
+	for _, p := range []proto{h1TLS, h2TLS} {
+		t.Run(protoNames[p], func(t *testing.T) {
+			srv := newFaultServerOver(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+				_, _ = io.WriteString(w, faultOK)
+			}, p)
+			r := &blockingSeeker{Reader: strings.NewReader(faultCSV), release: make(chan struct{})}
+			defer close(r.release)
+			f := chatinc.FileFromReader("rows.csv", r)
+			// The checks before the call seek freely; the attempt's open blocks.
+			c := newClientOf(t, faultKey, srv.URL+"/v1", chatinc.WithHTTPClient(&http.Client{Transport: armOnRoundTrip{next: http.DefaultTransport, arm: &r.armed}}))
+			took := within(t, 5*time.Second, "the upload", func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+				defer cancel()
+				_, err := c.CreateAudienceFromFile(ctx, chatinc.AudienceFileParams{ID: "aud-1", Name: "A", File: f})
+				assert.Error(t, err)
+			})
+			t.Logf("the call returned after %s", took)
+			assert.Less(t, took, time.Second)
+		})
+	}
+}
+
+// armOnRoundTrip arms a blockingSeeker when the request starts.
+type armOnRoundTrip struct {
+	next http.RoundTripper
+	arm  *atomic.Bool
+}
+
+func (a armOnRoundTrip) RoundTrip(r *http.Request) (*http.Response, error) {
+	a.arm.Store(true)
+	return a.next.RoundTrip(r)
 }
