@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"net/http"
 	"slices"
 	"sort"
@@ -577,9 +578,11 @@ func (d CampaignDetail) ColumnNames() []string {
 
 // RetrieveCampaignDetails returns a campaign's per-contact results:
 // POST /retrieve/campaign. It is the JS library's retrieveCampaignDetails.
-// It collects CampaignDetails, which decodes the rows one at a time as they
-// stream; for large campaigns range over CampaignDetails instead, or use
-// RetrieveCampaignDetailsCSV. WithMaxResponseBytes does not apply.
+// It decodes the rows one at a time as they stream, as CampaignDetails
+// does, and holds them all: WithMaxResponseBytes applies to the answer as
+// a whole, as to any list answer (ErrResponseTooLarge). For large
+// campaigns range over CampaignDetails instead, or use
+// RetrieveCampaignDetailsCSV.
 func (c *Client) RetrieveCampaignDetails(ctx context.Context, campaignID string) ([]CampaignDetail, error) {
 	// The rows are gathered in chunks of growing size and copied once into
 	// a slice of the right length: each row is copied twice, not the five
@@ -589,7 +592,7 @@ func (c *Client) RetrieveCampaignDetails(ctx context.Context, campaignID string)
 		chunk  = make([]CampaignDetail, 0, 64)
 		total  int
 	)
-	for d, err := range c.CampaignDetails(ctx, campaignID) {
+	for d, err := range c.details(ctx, campaignID, true) {
 		if err != nil {
 			return nil, err
 		}
@@ -612,14 +615,23 @@ func (c *Client) RetrieveCampaignDetails(ctx context.Context, campaignID string)
 
 // CampaignDetails returns a campaign's per-contact results as a sequence:
 // POST /retrieve/campaign, decoded one row at a time while the answer
-// streams, so memory does not grow with the number of rows, and
-// WithMaxResponseBytes does not apply. It is a read, retried like one until
+// streams, so memory does not grow with the number of rows:
+// WithMaxResponseBytes bounds each row, not the answer (a larger row ends
+// the sequence with ErrResponseTooLarge, as does an answer over it that is
+// not a bare array of rows, such as an envelope object). It is a read, retried like one until
 // its first row has been yielded, never after. Breaking out of the loop
 // closes the response. An error (a *ValidationError, an *APIError, a
 // *DecodeError, a transport or context error) ends the sequence as its last
 // pair, with a zero CampaignDetail. The answer is read while the loop runs,
 // so WithAttemptTimeout, if set, bounds the whole loop, its body included.
 func (c *Client) CampaignDetails(ctx context.Context, campaignID string) iter.Seq2[CampaignDetail, error] {
+	return c.details(ctx, campaignID, false)
+}
+
+// details is CampaignDetails, with WithMaxResponseBytes applied to the
+// whole answer when whole is set (RetrieveCampaignDetails), to each row
+// otherwise.
+func (c *Client) details(ctx context.Context, campaignID string, whole bool) iter.Seq2[CampaignDetail, error] {
 	return func(yield func(CampaignDetail, error) bool) {
 		b := campaignRef{CampaignID: campaignID}
 		if err := b.validate(); err != nil {
@@ -627,7 +639,8 @@ func (c *Client) CampaignDetails(ctx context.Context, campaignID string) iter.Se
 			return
 		}
 		s := &detailStream{yield: yield}
-		if err := c.each(ctx, "retrieve/campaign", b, s); err != nil && !s.stopped {
+		s.rows.MaxRow = int(min(c.maxResponse, math.MaxInt32))
+		if err := c.each(ctx, "retrieve/campaign", b, s, whole); err != nil && !s.stopped {
 			yield(CampaignDetail{}, err)
 		}
 	}

@@ -226,9 +226,10 @@ func WithLogger(l *slog.Logger) Option {
 // answer with more items than n bytes could reasonably hold (n divided by
 // the larger of 32 and an item's size in memory, such as 4 MiB of
 // [{},{},...]): what a list answer decodes to stays within a small multiple
-// of n. CSV exports, which stream to the caller's writer, and
-// CampaignDetails (and RetrieveCampaignDetails), which decode one row at a
-// time, are not capped.
+// of n. RetrieveCampaignDetails, which holds every row, is capped like a
+// list. CampaignDetails, which decodes one row at a time, is capped per
+// row: a single row larger than n fails with ErrResponseTooLarge. CSV
+// exports, which stream to the caller's writer, are not capped.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *Client) error {
 		if n <= 0 {
@@ -944,9 +945,9 @@ func (cl *call) decoded(resp *http.Response) error {
 	switch {
 	case errors.As(cl.decodeErr, &env):
 		return cl.apiError(resp, env.Message, true, []byte(key.redact(string(cl.head), cut)))
-	case errors.Is(cl.decodeErr, wire.ErrTooManyItems):
-		// More items than the size cap allows for: too large, as a body
-		// over the cap is.
+	case errors.Is(cl.decodeErr, wire.ErrTooManyItems), errors.Is(cl.decodeErr, wire.ErrRowTooLarge):
+		// More items than the size cap allows for, or a row over it: too
+		// large, as a body over the cap is.
 		return fmt.Errorf("chatinc: %s %s: %w: %w", cl.method, cl.path, ErrResponseTooLarge, cl.decodeErr)
 	case cl.decodeErr != nil:
 		return &DecodeError{StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
@@ -1345,14 +1346,15 @@ func list[T any](ctx context.Context, c *Client, method, path string, body any, 
 	return l.Items, nil
 }
 
-// each sends a read POST whose answer dec decodes as it streams, without
-// the client's size cap (CampaignDetails).
-func (c *Client) each(ctx context.Context, path string, body any, dec bodyDecoder) error {
+// each sends a read POST whose answer dec decodes as it streams, under
+// the client's size cap when capped is set, without it otherwise
+// (CampaignDetails, which bounds each row instead).
+func (c *Client) each(ctx context.Context, path string, body any, dec bodyDecoder, capped bool) error {
 	cl, err := c.newRequest(ctx, retry.Read, http.MethodPost, path, body)
 	if err != nil {
 		return err
 	}
-	cl.unbounded = true
+	cl.unbounded = !capped
 	_, err = c.do(cl, dec)
 	return err
 }

@@ -578,14 +578,24 @@ func ExampleWithMaxResponseBytes() {
 
 	_, err = chat.RetrieveAudienceContacts(ctx, "vip")
 	fmt.Println(errors.Is(err, chatinc.ErrResponseTooLarge))
-	// The results decode one row at a time, and the CSV export streams to
-	// a writer: neither is capped.
-	rows, err := chat.RetrieveCampaignDetails(ctx, campaignID)
-	fmt.Println(len(rows), err)
+	// RetrieveCampaignDetails holds every row: capped like a list.
+	_, err = chat.RetrieveCampaignDetails(ctx, campaignID)
+	fmt.Println(errors.Is(err, chatinc.ErrResponseTooLarge))
+	// CampaignDetails decodes one row at a time: only a row is capped.
+	rows := 0
+	for _, err := range chat.CampaignDetails(ctx, campaignID) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		rows++
+	}
+	fmt.Println(rows)
+	// The CSV export streams to a writer: not capped.
 	n, err := chat.RetrieveCampaignDetailsCSV(ctx, campaignID, io.Discard)
 	fmt.Println(n > 1024, err)
 	// Output:
 	// true
-	// 50 <nil>
+	// true
+	// 50
 	// true <nil>
 }

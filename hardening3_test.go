@@ -242,3 +242,95 @@ func (a armOnRoundTrip) RoundTrip(r *http.Request) (*http.Response, error) {
 	a.arm.Store(true)
 	return a.next.RoundTrip(r)
 }
+
+// streamingServer answers prefix, then chunk repeated until about total
+// bytes are sent (or the client goes), then suffix: an answer as long as a
+// test needs, without holding it in memory.
+func streamingServer(t *testing.T, p proto, prefix, chunk, suffix string, total int) *faultServer {
+	t.Helper()
+	return newFaultServerOver(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		w.Header().Set("Content-Type", "application/json")
+		if _, err := io.WriteString(w, prefix); err != nil {
+			return
+		}
+		block := []byte(strings.Repeat(chunk, max(1, (32<<10)/len(chunk))))
+		for sent := 0; sent < total; sent += len(block) {
+			if r.Context().Err() != nil {
+				return
+			}
+			if _, err := w.Write(block); err != nil {
+				return
+			}
+		}
+		_, _ = io.WriteString(w, suffix)
+	}, p)
+}
+
+// TestRetrieveCampaignDetailsHonoursTheCap: RetrieveCampaignDetails holds
+// every row, so WithMaxResponseBytes applies to it: an answer of valid
+// rows that goes on (32 MiB here) fails with ErrResponseTooLarge soon
+// after the cap (1 MiB), its heap within 20 MiB (20 times the cap).
+func TestRetrieveCampaignDetailsHonoursTheCap(t *testing.T) {
+	const limit = 1 << 20
+	for _, p := range []proto{h1TLS, h2TLS} {
+		t.Run(protoNames[p], func(t *testing.T) {
+			srv := streamingServer(t, p, "[", `{"number":"+15550000001","action":"read"},`, `{}]`, 32<<20)
+			c := newClientOf(t, faultKey, srv.URL+"/v1", chatinc.WithMaxResponseBytes(limit), chatinc.WithRetryMax(0))
+			var (
+				rows []chatinc.CampaignDetail
+				err  error
+			)
+			start := time.Now()
+			use := measure(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				rows, err = c.RetrieveCampaignDetails(ctx, "cmp-1")
+			})
+			took := time.Since(start)
+			t.Logf("%s, %d rows, after %s: %v", use, len(rows), took, err)
+			require.ErrorIs(t, err, chatinc.ErrResponseTooLarge)
+			assert.Nil(t, rows)
+			assert.Less(t, use.PeakHeap, uint64(20*limit))
+			assert.Less(t, took, 5*time.Second)
+		})
+	}
+}
+
+// TestDetailsRowOverTheCap: CampaignDetails streams any number of rows,
+// but one row larger than WithMaxResponseBytes (1 MiB) is refused with
+// ErrResponseTooLarge, its heap within 16 MiB: a 16 MiB row, a string
+// that does not end (64 MiB, then the answer stops), and an envelope
+// object (whose rows are not streamed one by one) of 16 MiB.
+func TestDetailsRowOverTheCap(t *testing.T) {
+	const limit = 1 << 20
+	for _, tt := range []struct {
+		name                  string
+		prefix, chunk, suffix string
+		size                  int
+	}{
+		{"16 MiB row", `[{"number":"+15550000001","note":"`, "abcdefgh", `"}]`, 16 << 20},
+		{"endless string", `[{"number":"+15550000001"},{"number":"`, "0123456789", "", 64 << 20},
+		{"16 MiB envelope", `{"status":"success","data":[{"number":"+15550000001","note":"`, "abcdefgh", `"}]}`, 16 << 20},
+	} {
+		for _, p := range []proto{h1TLS, h2TLS} {
+			t.Run(tt.name+"/"+protoNames[p], func(t *testing.T) {
+				srv := streamingServer(t, p, tt.prefix, tt.chunk, tt.suffix, tt.size)
+				c := newClientOf(t, faultKey, srv.URL+"/v1", chatinc.WithMaxResponseBytes(limit))
+				var err error
+				start := time.Now()
+				use := measure(func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+					defer cancel()
+					for _, e := range c.CampaignDetails(ctx, "cmp-1") {
+						err = e
+					}
+				})
+				took := time.Since(start)
+				t.Logf("%s, after %s: %v", use, took, err)
+				require.ErrorIs(t, err, chatinc.ErrResponseTooLarge)
+				assert.Less(t, use.PeakHeap, uint64(16*limit))
+				assert.Less(t, took, 5*time.Second)
+			})
+		}
+	}
+}

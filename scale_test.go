@@ -243,7 +243,8 @@ func TestCampaignDetailsErrors(t *testing.T) {
 }
 
 // TestCampaignDetailsNotCapped checks that WithMaxResponseBytes does not
-// apply to the iterator, nor to RetrieveCampaignDetails, which collects it.
+// apply to the iterator's answer as a whole (only to each row), but does
+// to RetrieveCampaignDetails, which holds every row.
 func TestCampaignDetailsNotCapped(t *testing.T) {
 	c, _ := detailsClient(t, func() io.ReadCloser { return newDetailStream(1000) }, chatinc.WithMaxResponseBytes(1<<10))
 	n := 0
@@ -252,9 +253,10 @@ func TestCampaignDetailsNotCapped(t *testing.T) {
 		n++
 	}
 	assert.Equal(t, 1000, n)
+	// RetrieveCampaignDetails holds every row: the cap applies to it.
 	all, err := c.RetrieveCampaignDetails(context.Background(), "cmp")
-	require.NoError(t, err)
-	assert.Len(t, all, 1000)
+	require.ErrorIs(t, err, chatinc.ErrResponseTooLarge)
+	assert.Nil(t, all)
 }
 
 // TestRetrieveCampaignDetailsCollects checks the collected rows of an

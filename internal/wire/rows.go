@@ -29,13 +29,18 @@ type RowSink interface {
 	Row(*TextRow) error
 	// Other decodes an answer that is not a top-level array (an envelope
 	// object, null, an empty body, something that is not JSON): r gives
-	// the whole answer from its start.
+	// the whole answer from its start, held as a whole to MaxRow bytes,
+	// if set (ErrRowTooLarge).
 	Other(r io.Reader) error
 }
 
 // maxDepth is encoding/json's limit on nesting, counted from a top-level
 // array's element.
 const maxDepth = 10000
+
+// ErrRowTooLarge is the error of an element of the top-level array larger
+// than RowDecoder.MaxRow.
+var ErrRowTooLarge = errors.New("a row larger than the size limit")
 
 // rowBufSize is the size of a RowDecoder's buffer; it grows only for a row
 // larger than it.
@@ -51,6 +56,11 @@ const rowBufSize = 64 << 10
 // to the sink's Other. Its zero value is ready to use, and its buffer is
 // reused by the next Decode.
 type RowDecoder struct {
+	// MaxRow, when positive, is the most bytes an element of the array
+	// may take: a larger one is ErrRowTooLarge, found before more than
+	// about twice MaxRow is held.
+	MaxRow int
+
 	r    io.Reader
 	buf  []byte
 	pos  int   // the next byte
@@ -96,7 +106,11 @@ func (d *RowDecoder) Decode(r io.Reader, lift [2]string, sink RowSink) error {
 		return d.err
 	}
 	if !ok || c != '[' {
-		return sink.Other(io.MultiReader(bytes.NewReader(d.buf[d.pos:d.end]), r))
+		var rest io.Reader = io.MultiReader(bytes.NewReader(d.buf[d.pos:d.end]), r)
+		if d.MaxRow > 0 {
+			rest = &limitReader{r: rest, left: d.MaxRow}
+		}
+		return sink.Other(rest)
 	}
 	d.pos++
 	if c, ok = d.space(); !ok {
@@ -142,6 +156,9 @@ func (d *RowDecoder) element(i int, sink RowSink, envErr **EnvelopeError) error 
 		if err := d.object(); err != nil {
 			return err
 		}
+		if d.rowTooLarge(d.pos - d.pin) {
+			return fmt.Errorf("item %d: %w (%d bytes)", i, ErrRowTooLarge, d.MaxRow)
+		}
 		if raw := d.buf[d.pin:d.pos]; i == 0 && maybeEnvelope(raw) {
 			if msg, isErr := envelopeMessage(raw); isErr {
 				*envErr = &EnvelopeError{Message: msg}
@@ -166,6 +183,31 @@ func (d *RowDecoder) element(i int, sink RowSink, envErr **EnvelopeError) error 
 	d.pin = -1
 	return sink.Row(&d.row)
 }
+
+// limitReader reads at most left bytes of r, then fails with
+// ErrRowTooLarge.
+type limitReader struct {
+	r    io.Reader
+	left int
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return 0, fmt.Errorf("%w: the answer, not an array of rows, is over the limit", ErrRowTooLarge)
+	}
+	if len(p) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	if l.left -= n; l.left < 0 {
+		return 0, fmt.Errorf("%w: the answer, not an array of rows, is over the limit", ErrRowTooLarge)
+	}
+	return n, err
+}
+
+// rowTooLarge reports whether the element being decoded, of n bytes so
+// far, is over MaxRow.
+func (d *RowDecoder) rowTooLarge(n int) bool { return d.MaxRow > 0 && d.pin >= 0 && n > d.MaxRow }
 
 // object reads a row, its '{' next, into fields.
 func (d *RowDecoder) object() error {
@@ -679,6 +721,10 @@ func (d *RowDecoder) fill() bool {
 		if d.pin >= 0 {
 			d.pin = 0
 		}
+	}
+	if d.rowTooLarge(d.end) {
+		d.err = fmt.Errorf("%w (%d bytes)", ErrRowTooLarge, d.MaxRow)
+		return false
 	}
 	if d.end == len(d.buf) {
 		d.buf = append(d.buf, make([]byte, len(d.buf))...)

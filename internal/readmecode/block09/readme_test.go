@@ -1,7 +1,7 @@
 // This file is a Go code block of README.md, copied by
 // go generate ./internal/readmecode: edit README.md, not this file.
 
-// README.md:738
+// README.md:739
 
 package block09
 

@@ -1,7 +1,7 @@
 // This file is a Go code block of README.md, copied by
 // go generate ./internal/readmecode: edit README.md, not this file.
 
-// README.md:802
+// README.md:803
 
 package main
 
