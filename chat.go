@@ -1002,6 +1002,10 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// trustedSize is the largest Content-Length readAll allocates before the
+// bytes arrive.
+const trustedSize = 64 << 10
+
 // readBody reads the whole answer, up to the client's limit.
 func (cl *call) readBody(resp *http.Response) error {
 	cl.bodyRead = true
@@ -1027,13 +1031,15 @@ func (cl *call) readBody(resp *http.Response) error {
 }
 
 // readAll reads r to its end, or to max bytes. size, the Content-Length
-// (-1: unknown), sizes the buffer: a small answer costs one allocation of
-// its own size, not io.ReadAll's 512 bytes and more.
+// (-1: unknown), sizes the buffer of a small answer (up to trustedSize):
+// it costs one allocation of its own size, not io.ReadAll's 512 bytes and
+// more. A larger claim is not allocated up front: the buffer grows with
+// the bytes that arrive.
 func readAll(r io.Reader, max, size int64) ([]byte, error) {
 	if size < 0 || size >= max {
 		return io.ReadAll(io.LimitReader(r, max))
 	}
-	b := make([]byte, 0, size+1) // room to see the end without growing
+	b := make([]byte, 0, min(size, trustedSize)+1) // room to see the end without growing
 	for {
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]

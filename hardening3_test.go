@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -332,5 +333,35 @@ func TestDetailsRowOverTheCap(t *testing.T) {
 				assert.Less(t, took, 5*time.Second)
 			})
 		}
+	}
+}
+
+// TestClaimedLengthNotAllocated: an answer that claims 200 MiB in its
+// Content-Length and sends 20 bytes costs what 20 bytes cost, not 200 MiB
+// allocated up front: the call allocates less than 4 MiB in all.
+func TestClaimedLengthNotAllocated(t *testing.T) {
+	for _, p := range []proto{h1TLS, h2TLS} {
+		t.Run(protoNames[p], func(t *testing.T) {
+			srv := newFaultServerOver(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", strconv.Itoa(200<<20))
+				_, _ = io.WriteString(w, `{"status":"success",`)
+			}, p)
+			c := newClientOf(t, faultKey, srv.URL+"/v1", chatinc.WithRetryMax(0))
+			for name, call := range map[string]apiCall{
+				"CreateAudience":    everyCall()["CreateAudience"],
+				"RetrieveAudiences": everyCall()["RetrieveAudiences"],
+			} {
+				var err error
+				use := measure(func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					err = call(ctx, c)
+				})
+				t.Logf("%s: %s: %v", name, use, err)
+				require.Error(t, err, name)
+				assert.Less(t, use.Alloc, uint64(4<<20), name)
+			}
+		})
 	}
 }
