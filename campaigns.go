@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
 	"github.com/chatinc/chatinc-go/internal/wire"
@@ -638,7 +639,7 @@ func (c *Client) details(ctx context.Context, campaignID string, whole bool) ite
 			yield(CampaignDetail{}, err)
 			return
 		}
-		s := &detailStream{yield: yield}
+		s := &detailStream{yield: yield, budgeted: whole}
 		s.rows.MaxRow = int(min(c.maxResponse, math.MaxInt32))
 		if err := c.each(ctx, "retrieve/campaign", b, s, whole); err != nil && !s.stopped {
 			yield(CampaignDetail{}, err)
@@ -655,6 +656,31 @@ type detailStream struct {
 	stopped bool
 	rows    wire.RowDecoder
 	dec     wire.Decoder[detailRow]
+	// budgeted: the rows are all held (RetrieveCampaignDetails), and
+	// charged to budget as for a list answer.
+	budgeted bool
+	budget   itemBudget
+}
+
+// charge charges a row of n bytes to the budget, when the rows are held.
+func (s *detailStream) charge(d *CampaignDetail, n int) error {
+	if !s.budgeted {
+		return nil
+	}
+	extra := 0
+	if d.Columns != nil {
+		extra = 48 + 64*len(d.Columns) // a map's header and entries, about
+	}
+	return s.budget.charge(unsafe.Sizeof(*d), n, extra)
+}
+
+// DecodeItem decodes a row of an envelope, which the decoder has checked,
+// charging it to the budget.
+func (s *detailStream) DecodeItem(data []byte, r *detailRow) error {
+	if err := r.decode(data); err != nil {
+		return err
+	}
+	return s.charge(&r.CampaignDetail, len(data))
 }
 
 // errStopped ends decoding when the caller breaks out of the loop.
@@ -676,8 +702,12 @@ func (s *detailStream) Other(r io.Reader) error { return s.dec.Decode(r, "", 0, 
 
 // Row yields a row of a bare array.
 func (s *detailStream) Row(r *wire.TextRow) error {
+	d := CampaignDetail{Number: r.Lifted[0], Action: r.Lifted[1], Columns: r.Columns}
+	if err := s.charge(&d, r.Bytes); err != nil {
+		return err
+	}
 	s.n++
-	if !s.yield(CampaignDetail{Number: r.Lifted[0], Action: r.Lifted[1], Columns: r.Columns}, nil) {
+	if !s.yield(d, nil) {
 		s.stopped = true
 		return errStopped
 	}

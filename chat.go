@@ -1386,10 +1386,36 @@ func maxItems[T any](limit int64) int {
 	return int(max(1, min(n, math.MaxInt32)))
 }
 
+// itemBudget bounds what a list answer decodes to by the bytes it came
+// in, whatever the size cap: each item is charged an estimate of what
+// holding it costs (its struct, 9/4 times over for the slice that grows to
+// hold it, and twice its bytes for its text) against memoryPerByte times
+// the bytes of the items so far, plus budgetSlack; past that, the answer
+// is refused (wire.ErrTooManyItems, an ErrResponseTooLarge), so that a few
+// MiB of [{},{},...] cannot become hundreds of MiB.
+type itemBudget struct{ cost, bytes int64 }
+
+const (
+	memoryPerByte = 16
+	budgetSlack   = 1 << 20
+)
+
+// charge charges an item of n bytes that decodes to a struct of size
+// bytes, and extra bytes besides.
+func (b *itemBudget) charge(size uintptr, n, extra int) error {
+	b.bytes += int64(n) + 1 // and its comma
+	b.cost += int64(size)*9/4 + 2*int64(n) + int64(extra)
+	if b.cost > memoryPerByte*b.bytes+budgetSlack {
+		return fmt.Errorf("%w: %d bytes of items would take about %d bytes of memory", wire.ErrTooManyItems, b.bytes, b.cost)
+	}
+	return nil
+}
+
 // listOf decodes a list answer for list.
 type listOf[T any] struct {
-	key string
-	max int
+	key    string
+	max    int
+	budget itemBudget
 	wire.Collect[T]
 	dec  wire.Decoder[T]
 	head [512]byte
@@ -1398,13 +1424,16 @@ type listOf[T any] struct {
 func (l *listOf[T]) headBuffer() []byte { return l.head[:0] }
 
 func (l *listOf[T]) decodeBody(r io.Reader) error {
-	l.Items = nil
+	l.Items, l.budget = nil, itemBudget{}
 	return l.dec.Decode(r, l.key, l.max, l)
 }
 
 // DecodeItem decodes an item the decoder has checked, by its decodeValid
 // when it has one: one pass over the bytes, no second check.
 func (l *listOf[T]) DecodeItem(data []byte, v *T) error {
+	if err := l.budget.charge(unsafe.Sizeof(*v), len(data), 0); err != nil {
+		return err
+	}
 	if d, ok := any(v).(validDecoder); ok {
 		return d.decodeValid(data)
 	}
@@ -1428,7 +1457,7 @@ func unmarshalChecked(v validDecoder, data []byte) error {
 }
 
 func (l *listOf[T]) decodeBytes(data []byte) error {
-	l.Items = nil
+	l.Items, l.budget = nil, itemBudget{}
 	return l.dec.DecodeBytes(data, l.key, l.max, l)
 }
 

@@ -365,3 +365,28 @@ func TestClaimedLengthNotAllocated(t *testing.T) {
 		})
 	}
 }
+
+// TestListMemoryTiedToBytes sends each list call 2 MiB of [{},{},...], the
+// answer that costs most to hold for its size, under the default cap: what
+// the call holds must stay within 20 times the bytes received (40 MiB),
+// whether it succeeds or refuses the answer with ErrResponseTooLarge.
+func TestListMemoryTiedToBytes(t *testing.T) {
+	const size = 2 << 20
+	srv := streamingServer(t, h2TLS, "[", "{},", "{}]", size)
+	c := newClientOf(t, faultKey, srv.URL+"/v1", chatinc.WithRetryMax(0))
+	for _, name := range []string{"RetrieveCampaigns", "RetrieveAudiences", "RetrieveAudienceContacts", "RetrieveVariableGroups", "RetrieveCampaignDetails"} {
+		t.Run(name, func(t *testing.T) {
+			var err error
+			use := measure(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				err = everyCall()[name](ctx, c)
+			})
+			t.Logf("%s: %v", use, err)
+			if err != nil {
+				require.ErrorIs(t, err, chatinc.ErrResponseTooLarge)
+			}
+			assert.Less(t, use.PeakHeap, uint64(20*size))
+		})
+	}
+}

@@ -19,6 +19,8 @@ type TextRow struct {
 	// Columns holds every other field, as ObjectText gives it; nil when
 	// there is none.
 	Columns map[string]string
+	// Bytes is the size of the row's JSON.
+	Bytes int
 }
 
 // RowSink receives what RowDecoder.Decode finds.
@@ -167,11 +169,12 @@ func (d *RowDecoder) element(i int, sink RowSink, envErr **EnvelopeError) error 
 			}
 		}
 		d.layout()
+		d.row.Bytes = d.pos - d.pin
 	case 'n':
 		if err := d.literal("null"); err != nil {
 			return err
 		}
-		d.row = TextRow{}
+		d.row = TextRow{Bytes: 4}
 	default:
 		if err := d.skipValue(0); err != nil {
 			return err
