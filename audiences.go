@@ -157,6 +157,7 @@ func (r audienceRef) validate() error { return checkName("id", r.ID) }
 // CreateAudience creates an audience, optionally with its first contacts:
 // POST /create/audience. It is the JS library's createAudience.
 func (c *Client) CreateAudience(ctx context.Context, p AudienceParams) (*Result, error) {
+	ctx = c.named(ctx, "CreateAudience")
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
@@ -168,6 +169,7 @@ func (c *Client) CreateAudience(ctx context.Context, p AudienceParams) (*Result,
 // Contacts already in the audience are kept once. It is the JS library's
 // addContactsToAudience.
 func (c *Client) AddContactsToAudience(ctx context.Context, audienceID string, contacts []Contact) (*Result, error) {
+	ctx = c.named(ctx, "AddContactsToAudience")
 	b := addContactsBody{audienceID, contacts}
 	if err := b.validate(); err != nil {
 		return nil, err
@@ -182,6 +184,7 @@ func (c *Client) AddContactsToAudience(ctx context.Context, audienceID string, c
 // without a "number" column is refused with a *ValidationError (Field
 // "file") and nothing is sent. CheckCSV checks every row.
 func (c *Client) CreateAudienceFromFile(ctx context.Context, p AudienceFileParams) (*Result, error) {
+	ctx = c.named(ctx, "CreateAudienceFromFile")
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
@@ -191,6 +194,7 @@ func (c *Client) CreateAudienceFromFile(ctx context.Context, p AudienceFileParam
 // RetrieveAudiences lists the account's audiences: GET /retrieve/audiences.
 // It is the JS library's retrieveAudiences.
 func (c *Client) RetrieveAudiences(ctx context.Context) ([]Audience, error) {
+	ctx = c.named(ctx, "RetrieveAudiences")
 	return list[Audience](ctx, c, http.MethodGet, "retrieve/audiences", nil, "audiences")
 }
 
@@ -198,6 +202,7 @@ func (c *Client) RetrieveAudiences(ctx context.Context) ([]Audience, error) {
 // POST /retrieve/audience/contacts. It is the JS library's
 // retrieveAudienceCotacts.
 func (c *Client) RetrieveAudienceContacts(ctx context.Context, audienceID string) ([]Contact, error) {
+	ctx = c.named(ctx, "RetrieveAudienceContacts")
 	b := audienceRef{audienceID}
 	if err := b.validate(); err != nil {
 		return nil, err

@@ -223,6 +223,7 @@ func checkPlaceholders(message string) error {
 // create the campaign without RunImmediately and send it with RunCampaign,
 // whose unknown outcome AwaitRun resolves.
 func (c *Client) CreateCampaign(ctx context.Context, p CampaignParams, o CampaignOptions) (*Result, error) {
+	ctx = c.named(ctx, "CreateCampaign")
 	if err := p.validate(o); err != nil {
 		return nil, err
 	}
@@ -295,6 +296,7 @@ func (p RunCampaignParams) validate() error {
 // client made WithPreflight, RunCampaign first makes CheckRun's reads, and
 // returns its *CheckError, or the error of a read, with nothing sent.
 func (c *Client) RunCampaign(ctx context.Context, p RunCampaignParams) (*Result, error) {
+	ctx = c.named(ctx, "RunCampaign")
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
@@ -493,6 +495,7 @@ func (r *CampaignRun) UnmarshalJSON(data []byte) error {
 // GET /retrieve/campaigns, with ?active=true when o.Active. It is the JS
 // library's retrieveCampaigns.
 func (c *Client) RetrieveCampaigns(ctx context.Context, o RetrieveCampaignsOptions) ([]Campaign, error) {
+	ctx = c.named(ctx, "RetrieveCampaigns")
 	path, err := withQuery("retrieve/campaigns", o)
 	if err != nil {
 		return nil, err
@@ -585,6 +588,7 @@ func (d CampaignDetail) ColumnNames() []string {
 // campaigns range over CampaignDetails instead, or use
 // RetrieveCampaignDetailsCSV.
 func (c *Client) RetrieveCampaignDetails(ctx context.Context, campaignID string) ([]CampaignDetail, error) {
+	ctx = c.named(ctx, "RetrieveCampaignDetails")
 	// The rows are gathered in chunks of growing size and copied once into
 	// a slice of the right length: each row is copied twice, not the five
 	// times or so of appending to one slice, and the chunks die at once.
@@ -626,7 +630,7 @@ func (c *Client) RetrieveCampaignDetails(ctx context.Context, campaignID string)
 // pair, with a zero CampaignDetail. The answer is read while the loop runs,
 // so WithAttemptTimeout, if set, bounds the whole loop, its body included.
 func (c *Client) CampaignDetails(ctx context.Context, campaignID string) iter.Seq2[CampaignDetail, error] {
-	return c.details(ctx, campaignID, false)
+	return c.details(c.named(ctx, "CampaignDetails"), campaignID, false)
 }
 
 // details is CampaignDetails, with WithMaxResponseBytes applied to the
@@ -762,6 +766,7 @@ func (r campaignRef) validate() error {
 // "format":"csv". Memory use does not grow with the size of the export. The
 // call is not retried once bytes have reached w.
 func (c *Client) RetrieveCampaignDetailsCSV(ctx context.Context, campaignID string, w io.Writer) (int64, error) {
+	ctx = c.named(ctx, "RetrieveCampaignDetailsCSV")
 	b := campaignRef{CampaignID: campaignID, Format: "csv", w: w}
 	if err := b.validate(); err != nil {
 		return 0, err
@@ -782,6 +787,7 @@ func unixOrZero(t time.Time) int64 {
 // a RunCampaign, keep its RunCount: after an error that matches
 // ErrOutcomeUnknown, AwaitRun compares the campaign's RunCount with it.
 func (c *Client) FindCampaign(ctx context.Context, campaignID string) (*Campaign, error) {
+	ctx = c.named(ctx, "FindCampaign")
 	if campaignID == "" {
 		return nil, invalid("campaignId", "required")
 	}
@@ -1108,6 +1114,7 @@ func RenderMessage(message string, values map[string]map[string]string) (string,
 // *CheckError listing every problem found, or the error of a read (or
 // ctx's, when it ends while suggestions are looked for).
 func (c *Client) CheckCampaign(ctx context.Context, p CampaignParams, o CampaignOptions) error {
+	ctx = c.named(ctx, "CheckCampaign")
 	if err := p.validate(o); err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/chatinc/chatinc-go/internal/wire"
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
 )
 
 // DefaultBaseURL is the Chat Inc API's address, version prefix included.
@@ -61,6 +62,8 @@ type Client struct {
 	attemptTimeout time.Duration
 	cleartextOK    bool // WithInsecureCleartextForTesting
 	preflight      bool // WithPreflight
+	hooks          Hooks
+	limiter        *limiter // WithRateLimit, or nil
 
 	// sleep, when set (by tests), is how AwaitRun and AwaitApproval wait
 	// between reads.
@@ -209,15 +212,89 @@ func WithUserAgent(ua string) Option {
 	}
 }
 
-// WithLogger makes the client log each attempt (method, path, status,
-// duration, attempt) at Debug and each retry (reason, wait) at Info. Headers
-// and the API key are never logged. With no logger, or nil, the SDK logs
-// nothing.
+// WithLogger makes the client log each attempt at Debug ("chatinc:
+// attempt", with the fields of its AttemptInfo: call, method, path, attempt
+// counted from 1, status, error, duration, retry, wait) and each retry
+// (reason, wait) at Info. Headers and the API key are never logged. With no
+// logger, or nil, the SDK logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error {
 		c.logger = l
 		return nil
 	}
+}
+
+// WithHooks sets functions the client calls as it works (see Hooks); it
+// replaces those of an earlier WithHooks.
+func WithHooks(h Hooks) Option {
+	return func(c *Client) error {
+		c.hooks = h
+		return nil
+	}
+}
+
+// Hooks are functions a Client calls as it works, to record metrics or trace
+// spans; a nil field is not called. They run on the calling goroutine, while
+// the SDK holds no lock; a hook that blocks holds up its call, and one that
+// panics ends it (its body and connection closed, the panic passed on).
+type Hooks struct {
+	// Attempt is called after every attempt of every call, once its answer's
+	// headers (and, for an answer read whole, its body) are in or it
+	// failed, and before any wait to retry. ctx is the call's.
+	Attempt func(ctx context.Context, a AttemptInfo)
+}
+
+// AttemptInfo describes one attempt of a call, for Hooks.Attempt. The
+// client's logger (WithLogger) logs the same fields.
+type AttemptInfo struct {
+	// Call is the exported method the caller called, e.g. "RunCampaign".
+	// The reads a method makes on its own behalf (FindCampaign's list of
+	// campaigns) carry that method's name, and their own Path.
+	Call string
+	// Method and Path are the attempt's HTTP method and path, e.g. "POST"
+	// and "/run/campaign": no base URL and no query values.
+	Method, Path string
+	// Attempt is 0 for the first attempt of the call, 1 for its first
+	// retry, and so on.
+	Attempt int
+	// StatusCode is the answer's HTTP status, or 0 when no answer came.
+	StatusCode int
+	// Err is the attempt's error (transport, or an answer's body that could
+	// not be read), the API key removed; nil for an answer read whole,
+	// whatever its status.
+	Err error
+	// Duration runs from sending to the answer's headers, or to the error.
+	Duration time.Duration
+	// Retry reports that another attempt follows, after Wait; Wait is 0
+	// when Retry is false.
+	Retry bool
+	Wait  time.Duration
+}
+
+// WithRateLimit makes every attempt of every call of the client wait for a
+// token of a limiter of limit tokens a second with bursts of burst (see
+// golang.org/x/time/rate), so that many goroutines sharing the client stay
+// under the API's rate limit together. The wait is bounded by the call's
+// context: one the context's deadline cannot cover fails at once with
+// context.DeadlineExceeded, nothing sent. With a limit set, a 429 answer's
+// Retry-After (up to 60s) also holds back every call of the client until it
+// ends, not only the call that got it. rate.Inf lifts the limit.
+func WithRateLimit(limit rate.Limit, burst int) Option {
+	return func(c *Client) error {
+		if limit < 0 || math.IsNaN(float64(limit)) || (limit != rate.Inf && (limit == 0 || burst < 1)) {
+			return fmt.Errorf("chatinc: WithRateLimit(%g, %d): need a limit above 0 and a burst of 1 or more", float64(limit), burst)
+		}
+		c.limiter = &limiter{Limiter: rate.NewLimiter(limit, burst)}
+		return nil
+	}
+}
+
+// limiter is the rate limit every attempt of a client's calls waits for.
+type limiter struct {
+	*rate.Limiter
+	// holdUntil is when, in Unix nanoseconds, the Retry-After of the last
+	// 429 ends: no attempt of any call starts before.
+	holdUntil atomic.Int64
 }
 
 // WithMaxResponseBytes caps how much of a JSON response the client reads
@@ -557,6 +634,7 @@ type call struct {
 
 	c      *Client
 	class  retry.Class
+	name   string // the exported method's, for AttemptInfo.Call (named)
 	method string
 	path   string // relative to the base URL, for errors and logs
 	req    *retryablehttp.Request
@@ -564,6 +642,7 @@ type call struct {
 
 	attempt   int
 	start     time.Time
+	took      time.Duration // from start to the attempt's headers, or to its error
 	connMade  atomic.Bool // set by httptrace when a connection is obtained
 	responded bool        // the attempt got a response (its status line and headers)
 	body      []byte      // the final response's body, read inside the retry loop
@@ -598,6 +677,26 @@ func (cl *call) Value(key any) any {
 
 // callOf returns the call a request's context carries.
 func callOf(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
+
+// callNameKey is the context key under which an exported method hands its
+// name to the calls it makes (named).
+type callNameKey struct{}
+
+// named returns ctx carrying name, the name of the exported method that
+// got it, for the calls the method makes: every exported method that calls
+// the API starts with ctx = c.named(ctx, "Name"), and the AttemptInfo.Call
+// of its attempts is that name. A name ctx already carries, of a method
+// that calls this one on its own behalf, is kept. Without a hook or a
+// logger to tell, ctx is returned as it is.
+func (c *Client) named(ctx context.Context, name string) context.Context {
+	if ctx == nil || (c.hooks.Attempt == nil && c.logger == nil) {
+		return ctx
+	}
+	if _, ok := ctx.Value(callNameKey{}).(string); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, callNameKey{}, name)
+}
 
 // bodyDecoder decodes a successful answer as it streams. decodeBody may be
 // called once per attempt and starts afresh each time; committed reports
@@ -698,6 +797,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	u := c.base + path
 	// The path for errors and logs, "/" and path, is the end of u.
 	cl := &call{Context: ctx, c: c, class: class, method: method, path: u[len(c.base)-1:], attempt: -1}
+	cl.name, _ = ctx.Value(callNameKey{}).(string)
 	cl.trace.GotConn = cl.gotConn
 	ctx = httptrace.WithClientTrace(cl, &cl.trace)
 
@@ -783,6 +883,15 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	if err := cl.req.Context().Err(); err != nil {
 		return 0, cl.failed("", err)
 	}
+	if cl.sends != nil {
+		// No attempt's body is read once the call has returned (the
+		// transport may not have closed one it gave up on), nor does an
+		// upload keep its file open; also when a hook panics.
+		defer cl.sends.end()
+	}
+	if err := c.waitTurn(cl.Context); err != nil {
+		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
+	}
 	var w io.Writer
 	w, cl.streaming = v.(io.Writer)
 	cl.dec, _ = v.(bodyDecoder)
@@ -797,12 +906,6 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	// context error, never "giving up after N attempts"; an error status
 	// comes back as resp, for checkResponse.
 	resp, err := c.rc.Do(cl.req)
-	if cl.sends != nil {
-		// No attempt's body is read once the call has returned (the
-		// transport may not have closed one it gave up on), nor does an
-		// upload keep its file open.
-		defer cl.sends.end()
-	}
 	if err != nil {
 		if resp != nil {
 			drainAndClose(resp.Body)
@@ -1212,6 +1315,15 @@ func (cl *call) beforeAttempt(attempt int) {
 // read error if any: a read cut off mid-body is retried like a dropped
 // connection.
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if resp != nil && !cl.responded {
+		cl.took = time.Since(cl.start)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			cl.c.holdFor(resp.Header.Get("Retry-After"))
+		}
+	}
+	if resp == nil {
+		cl.took = time.Since(cl.start)
+	}
 	cl.responded = cl.responded || resp != nil
 	if cl.waitErr != nil {
 		return false, cl.waitErr
@@ -1223,17 +1335,10 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	// Log each attempt once, when it is over: now, unless readBody is about
 	// to run and a second call will follow.
 	if again || err != nil || cl.streaming || cl.bodyRead {
-		cl.logAttempt(resp, err)
+		cl.attemptDone(resp, err, again, wait, reason)
 	}
 	if !again {
 		return false, nil
-	}
-	if l := cl.c.logger; l != nil {
-		l.LogAttrs(ctx, slog.LevelInfo, "chatinc: retrying",
-			slog.String("method", cl.method), slog.String("path", cl.path),
-			slog.String("class", cl.class.String()),
-			slog.Int("attempt", cl.attempt+1), slog.String("reason", reason),
-			slog.Duration("wait", wait))
 	}
 	if resp != nil {
 		// Read what is left of the answer (up to 64 KiB) so that its
@@ -1251,7 +1356,60 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		return false, cl.waitErr
 	case <-t.C:
 	}
+	if err := cl.c.waitTurn(ctx); err != nil {
+		cl.waitErr = err
+		return false, err
+	}
 	return true, nil
+}
+
+// waitTurn waits, before an attempt, for the end of a 429's hold and for a
+// token of the client's rate limiter, if it has one. A wait the context's
+// deadline cannot cover fails at once.
+func (c *Client) waitTurn(ctx context.Context) error {
+	if c.limiter == nil {
+		return nil
+	}
+	if hold := time.Until(time.Unix(0, c.limiter.holdUntil.Load())); hold > 0 {
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < hold {
+			return fmt.Errorf("the API's Retry-After (%s left) would outlast the context: %w", hold.Round(time.Millisecond), context.DeadlineExceeded)
+		}
+		t := time.NewTimer(hold)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	if err := c.limiter.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// The only other error, with the burst WithRateLimit checks: the
+		// token comes after the context's deadline.
+		return fmt.Errorf("waiting for the rate limit would outlast the context: %w", context.DeadlineExceeded)
+	}
+	return nil
+}
+
+// holdFor holds back every call of a client with a rate limit for the
+// Retry-After of a 429 answer (up to retry.MaxRetryAfter).
+func (c *Client) holdFor(retryAfter string) {
+	if c.limiter == nil {
+		return
+	}
+	d, ok := retry.ParseRetryAfter(retryAfter, time.Now())
+	if !ok || d <= 0 {
+		return
+	}
+	until := time.Now().Add(min(d, retry.MaxRetryAfter)).UnixNano()
+	for {
+		old := c.limiter.holdUntil.Load()
+		if old >= until || c.limiter.holdUntil.CompareAndSwap(old, until) {
+			return
+		}
+	}
 }
 
 // decide applies the retry rule to an attempt that ended with resp or err.
@@ -1280,23 +1438,63 @@ func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (aga
 	return again, reason, wait
 }
 
-func (cl *call) logAttempt(resp *http.Response, err error) {
-	l := cl.c.logger
-	if l == nil {
+// attemptDone tells the client's logger and Attempt hook that an attempt
+// is over, before any wait to retry: both say what its one AttemptInfo
+// says. resp is the attempt's answer or nil, err its error (the key already
+// removed), and reason why it is retried.
+func (cl *call) attemptDone(resp *http.Response, err error, again bool, wait time.Duration, reason string) {
+	l, hook := cl.c.logger, cl.c.hooks.Attempt
+	if l == nil && hook == nil {
 		return
 	}
-	attrs := []slog.Attr{
-		slog.String("method", cl.method), slog.String("path", cl.path),
-		slog.String("class", cl.class.String()),
-		slog.Int("attempt", cl.attempt+1), slog.Duration("duration", time.Since(cl.start)),
+	a := AttemptInfo{Call: cl.name, Method: cl.method, Path: cl.path, Attempt: cl.attempt,
+		Err: err, Duration: cl.took, Retry: again}
+	if i := strings.IndexByte(a.Path, '?'); i >= 0 {
+		a.Path = a.Path[:i]
+	}
+	if again {
+		a.Wait = wait
 	}
 	if resp != nil {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		a.StatusCode = resp.StatusCode
 	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+	if l != nil {
+		l.LogAttrs(cl.Context, slog.LevelDebug, "chatinc: attempt", a.attrs(cl.class)...)
+		if again {
+			l.LogAttrs(cl.Context, slog.LevelInfo, "chatinc: retrying",
+				slog.String("call", a.Call), slog.String("method", a.Method), slog.String("path", a.Path),
+				slog.String("class", cl.class.String()), slog.Int("attempt", a.Attempt+1),
+				slog.String("reason", reason), slog.Duration("wait", a.Wait))
+		}
 	}
-	l.LogAttrs(cl.req.Context(), slog.LevelDebug, "chatinc: attempt", attrs...)
+	if hook == nil {
+		return
+	}
+	// Should the hook panic, the answer's body is closed (its connection
+	// with it) as the panic goes by; exchange ends the request's body.
+	returned := false
+	defer func() {
+		if !returned && resp != nil {
+			_ = resp.Body.Close()
+		}
+	}()
+	hook(cl.Context, a)
+	returned = true
+}
+
+// attrs are the fields of an attempt's log line; attempt counts from 1.
+func (a AttemptInfo) attrs(class retry.Class) []slog.Attr {
+	attrs := make([]slog.Attr, 0, 10)
+	attrs = append(attrs, slog.String("call", a.Call), slog.String("method", a.Method), slog.String("path", a.Path),
+		slog.String("class", class.String()),
+		slog.Int("attempt", a.Attempt+1), slog.Duration("duration", a.Duration))
+	if a.StatusCode != 0 {
+		attrs = append(attrs, slog.Int("status", a.StatusCode))
+	}
+	if a.Err != nil {
+		attrs = append(attrs, slog.String("error", a.Err.Error()))
+	}
+	return append(attrs, slog.Bool("retry", a.Retry), slog.Duration("wait", a.Wait))
 }
 
 // drainAndClose reads what is left of a body, up to 64 KiB, so that its

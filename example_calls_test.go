@@ -541,9 +541,9 @@ func ExampleWithLogger() {
 		log.Fatal(err)
 	}
 	// Output:
-	// level=DEBUG msg="chatinc: attempt" method=GET path=/retrieve/audiences class=read attempt=1 status=502
-	// level=INFO msg="chatinc: retrying" method=GET path=/retrieve/audiences class=read attempt=1 reason="502 Bad Gateway"
-	// level=DEBUG msg="chatinc: attempt" method=GET path=/retrieve/audiences class=read attempt=2 status=200
+	// level=DEBUG msg="chatinc: attempt" call=RetrieveAudiences method=GET path=/retrieve/audiences class=read attempt=1 status=502 retry=true
+	// level=INFO msg="chatinc: retrying" call=RetrieveAudiences method=GET path=/retrieve/audiences class=read attempt=1 reason="502 Bad Gateway"
+	// level=DEBUG msg="chatinc: attempt" call=RetrieveAudiences method=GET path=/retrieve/audiences class=read attempt=2 status=200 retry=false
 }
 
 func ExampleWithAttemptTimeout() {

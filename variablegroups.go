@@ -265,6 +265,7 @@ func checkGroupName(name string) error {
 // CreateVariableGroup creates a variable group with its rows:
 // POST /create/variable/group. It is the JS library's createVariableGroup.
 func (c *Client) CreateVariableGroup(ctx context.Context, p VariableGroupParams) (*Result, error) {
+	ctx = c.named(ctx, "CreateVariableGroup")
 	b := groupBody{p: p}
 	if err := b.validate(); err != nil {
 		return nil, err
@@ -278,6 +279,7 @@ func (c *Client) CreateVariableGroup(ctx context.Context, p VariableGroupParams)
 // audienceId). The file streams; it is never held in memory. Its header is
 // checked before sending, as CreateAudienceFromFile checks it.
 func (c *Client) CreateVariableGroupFromFile(ctx context.Context, p VariableGroupFileParams) (*Result, error) {
+	ctx = c.named(ctx, "CreateVariableGroupFromFile")
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
@@ -289,5 +291,6 @@ func (c *Client) CreateVariableGroupFromFile(ctx context.Context, p VariableGrou
 // those created from input buttons: POST /retrieve/variable/groups. It is
 // the JS library's retrieveVariableGroups.
 func (c *Client) RetrieveVariableGroups(ctx context.Context) ([]VariableGroup, error) {
+	ctx = c.named(ctx, "RetrieveVariableGroups")
 	return list[VariableGroup](ctx, c, http.MethodPost, "retrieve/variable/groups", nil, "variableGroups")
 }
