@@ -642,7 +642,6 @@ type call struct {
 
 	attempt   int
 	start     time.Time
-	took      time.Duration // from start to the attempt's headers, or to its error
 	connMade  atomic.Bool // set by httptrace when a connection is obtained
 	responded bool        // the attempt got a response (its status line and headers)
 	body      []byte      // the final response's body, read inside the retry loop
@@ -662,6 +661,10 @@ type call struct {
 	br        bodyReader
 	waitErr   error // the context's error, when it ended during a wait to retry
 	trace     httptrace.ClientTrace
+
+	// took is the attempt's duration, from start to its headers or to its
+	// error (AttemptInfo.Duration).
+	took time.Duration
 }
 
 // callKey is the context key under which a request carries its *call.
@@ -1201,6 +1204,7 @@ func (cl *call) apiError(resp *http.Response, msg string, isErr bool, text []byt
 		Method:     cl.method,
 		Path:       cl.path,
 		Body:       key.excerpt(text, false),
+		Header:     key.header(resp.Header),
 	}
 	if d, ok := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d

@@ -69,6 +69,9 @@ type APIError struct {
 	// Body is the start of the response body (at most 4 KiB), for
 	// diagnostics.
 	Body string
+	// Header is the answer's headers, for a request ID to quote to
+	// support: Set-Cookie and any value holding the API key are removed.
+	Header http.Header
 }
 
 // Error implements error. It holds the method, path, status and message,

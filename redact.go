@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -242,3 +243,24 @@ type redactedError struct {
 func (e *redactedError) Error() string        { return e.msg }
 func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
 func (e *redactedError) As(target any) bool   { return errors.As(e.err, target) }
+
+// header returns a copy of an answer's headers without Set-Cookie and
+// without any value that holds the key.
+func (k *credentials) header(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for name, values := range h {
+		if http.CanonicalHeaderKey(name) == "Set-Cookie" || k.leaks(name) {
+			continue
+		}
+		var kept []string
+		for _, v := range values {
+			if !k.leaks(v) {
+				kept = append(kept, v)
+			}
+		}
+		if kept != nil {
+			out[name] = kept
+		}
+	}
+	return out
+}
