@@ -1200,6 +1200,7 @@ func (c *Client) checkAudiences(ctx context.Context, audienceIDs []string) ([]Pr
 // each audience of p against RetrieveAudiences (AudienceAll always
 // exists). RunCampaign on a client made WithPreflight calls it first.
 func (c *Client) CheckRun(ctx context.Context, p RunCampaignParams) error {
+	ctx = c.named(ctx, "CheckRun")
 	if err := p.validate(); err != nil {
 		return err
 	}
@@ -1270,6 +1271,7 @@ const (
 // 401) is returned as it is; a transient one (a 5xx, 429, a dropped
 // connection) is read again on the schedule.
 func (c *Client) AwaitRun(ctx context.Context, campaignID string, runsBefore int) (*Campaign, error) {
+	ctx = c.named(ctx, "AwaitRun")
 	return c.await(ctx, campaignID, func(camp *Campaign) (bool, error) {
 		if camp.RunCount < 0 {
 			return true, &outcomeUnknownError{
@@ -1293,6 +1295,7 @@ func (c *Client) AwaitRun(ctx context.Context, campaignID string, runsBefore int
 // matching ctx's when ctx ends first. It never writes. A read's definite
 // error (ErrNotFound, a 401) is returned as it is.
 func (c *Client) AwaitApproval(ctx context.Context, campaignID string) (*Campaign, error) {
+	ctx = c.named(ctx, "AwaitApproval")
 	return c.await(ctx, campaignID, func(camp *Campaign) (bool, error) {
 		switch {
 		case strings.EqualFold(camp.WhatsAppTemplatesStatus, "APPROVED"):

@@ -240,7 +240,8 @@ func WithHooks(h Hooks) Option {
 type Hooks struct {
 	// Attempt is called after every attempt of every call, once its answer's
 	// headers (and, for an answer read whole, its body) are in or it
-	// failed, and before any wait to retry. ctx is the call's.
+	// failed, and before any wait to retry. ctx is the one the caller gave
+	// the method.
 	Attempt func(ctx context.Context, a AttemptInfo)
 }
 
@@ -634,7 +635,8 @@ type call struct {
 
 	c      *Client
 	class  retry.Class
-	name   string // the exported method's, for AttemptInfo.Call (named)
+	name   string          // the exported method's, for AttemptInfo.Call (named)
+	caller context.Context // the context that method was given, for its hook and logs
 	method string
 	path   string // relative to the base URL, for errors and logs
 	req    *retryablehttp.Request
@@ -682,8 +684,16 @@ func (cl *call) Value(key any) any {
 func callOf(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
 
 // callNameKey is the context key under which an exported method hands its
-// name to the calls it makes (named).
+// *callName to the calls it makes (named).
 type callNameKey struct{}
+
+// callName is the exported method a call was made for, and the context its
+// caller gave it: the one its hook and log lines are given, so that code
+// that calls the SDK with it is named after its own call.
+type callName struct {
+	name   string
+	caller context.Context
+}
 
 // named returns ctx carrying name, the name of the exported method that
 // got it, for the calls the method makes: every exported method that calls
@@ -695,10 +705,10 @@ func (c *Client) named(ctx context.Context, name string) context.Context {
 	if ctx == nil || (c.hooks.Attempt == nil && c.logger == nil) {
 		return ctx
 	}
-	if _, ok := ctx.Value(callNameKey{}).(string); ok {
+	if _, ok := ctx.Value(callNameKey{}).(*callName); ok {
 		return ctx
 	}
-	return context.WithValue(ctx, callNameKey{}, name)
+	return context.WithValue(ctx, callNameKey{}, &callName{name: name, caller: ctx})
 }
 
 // bodyDecoder decodes a successful answer as it streams. decodeBody may be
@@ -800,7 +810,10 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	u := c.base + path
 	// The path for errors and logs, "/" and path, is the end of u.
 	cl := &call{Context: ctx, c: c, class: class, method: method, path: u[len(c.base)-1:], attempt: -1}
-	cl.name, _ = ctx.Value(callNameKey{}).(string)
+	cl.caller = ctx
+	if n, ok := ctx.Value(callNameKey{}).(*callName); ok {
+		cl.name, cl.caller = n.name, n.caller
+	}
 	cl.trace.GotConn = cl.gotConn
 	ctx = httptrace.WithClientTrace(cl, &cl.trace)
 
@@ -1463,9 +1476,9 @@ func (cl *call) attemptDone(resp *http.Response, err error, again bool, wait tim
 		a.StatusCode = resp.StatusCode
 	}
 	if l != nil {
-		l.LogAttrs(cl.Context, slog.LevelDebug, "chatinc: attempt", a.attrs(cl.class)...)
+		l.LogAttrs(cl.caller, slog.LevelDebug, "chatinc: attempt", a.attrs(cl.class)...)
 		if again {
-			l.LogAttrs(cl.Context, slog.LevelInfo, "chatinc: retrying",
+			l.LogAttrs(cl.caller, slog.LevelInfo, "chatinc: retrying",
 				slog.String("call", a.Call), slog.String("method", a.Method), slog.String("path", a.Path),
 				slog.String("class", cl.class.String()), slog.Int("attempt", a.Attempt+1),
 				slog.String("reason", reason), slog.Duration("wait", a.Wait))
@@ -1482,7 +1495,7 @@ func (cl *call) attemptDone(resp *http.Response, err error, again bool, wait tim
 			_ = resp.Body.Close()
 		}
 	}()
-	hook(cl.Context, a)
+	hook(cl.caller, a)
 	returned = true
 }
 

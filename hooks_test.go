@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -79,6 +80,17 @@ func TestHookNamesTheOuterCall(t *testing.T) {
 	_, err = c.RetrieveCampaigns(ctx, chatinc.RetrieveCampaignsOptions{Active: true})
 	require.NoError(t, err)
 
+	for range c.CampaignDetails(ctx, res.CampaignID) {
+	}
+	run := chatinc.RunCampaignParams{CampaignID: res.CampaignID, Audiences: []string{chatinc.AudienceAll}}
+	require.NoError(t, c.CheckRun(ctx, run))
+	_, err = c.AwaitApproval(ctx, res.CampaignID)
+	require.NoError(t, err)
+	_, err = c.RunCampaign(ctx, run)
+	require.NoError(t, err)
+	_, err = c.AwaitRun(ctx, res.CampaignID, 0)
+	require.NoError(t, err)
+
 	var got []string
 	for _, a := range l.all() {
 		got = append(got, a.Call+" "+a.Method+" "+a.Path)
@@ -88,7 +100,37 @@ func TestHookNamesTheOuterCall(t *testing.T) {
 		"FindCampaign GET /retrieve/campaigns",
 		"RetrieveCampaignDetails POST /retrieve/campaign",
 		"RetrieveCampaigns GET /retrieve/campaigns",
+		"CampaignDetails POST /retrieve/campaign",
+		"CheckRun GET /retrieve/campaigns", // no placeholder, audience all: no other read
+		"AwaitApproval GET /retrieve/campaigns",
+		"RunCampaign POST /run/campaign",
+		"AwaitRun GET /retrieve/campaigns",
 	}, got)
+
+	// A send's pre-flight reads carry the send's name.
+	var pl attemptLog
+	pc := newClientOf(t, srv.APIKey, srv.URL, chatinc.WithPreflight(), chatinc.WithHooks(chatinc.Hooks{Attempt: pl.hook}))
+	_, err = pc.RunCampaign(ctx, run)
+	require.NoError(t, err)
+	_, err = pc.CreateCampaign(ctx, chatinc.CampaignParams{Title: "T2", Message: "M"},
+		chatinc.CampaignOptions{RunImmediately: true, Audiences: []string{chatinc.AudienceAll}})
+	require.NoError(t, err)
+	names := map[string]int{}
+	for _, a := range pl.all() {
+		names[a.Call]++
+	}
+	assert.Equal(t, []string{"RunCampaign", "CreateCampaign"}, keysOf(names))
+	assert.Greater(t, names["RunCampaign"], 1, "the reads of RunCampaign's pre-flight")
+}
+
+// keysOf returns m's keys, last first.
+func keysOf(m map[string]int) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] > keys[j] })
+	return keys
 }
 
 // TestHookAttempts checks the AttemptInfo of a call retried after a 503
@@ -191,37 +233,61 @@ func TestHookOnCallingGoroutine(t *testing.T) {
 }
 
 // TestHookAndLogSayTheSame checks that each attempt's log line holds the
-// fields of the AttemptInfo the hook is told.
+// fields of the AttemptInfo the hook is told, and each retry's line its
+// wait: an error answer, an answer cut off, a success.
 func TestHookAndLogSayTheSame(t *testing.T) {
-	fs := newFaultServer(t, func(w http.ResponseWriter, _ *http.Request, hit int) {
-		if hit == 1 {
+	fs := newFaultServer(t, func(w http.ResponseWriter, r *http.Request, hit int) {
+		switch hit {
+		case 1:
 			w.WriteHeader(http.StatusBadGateway)
-			return
+		case 2:
+			truncated(w, r, hit)
+		default:
+			_, _ = w.Write([]byte(faultOK))
 		}
-		_, _ = w.Write([]byte(faultOK))
 	})
 	var l attemptLog
 	c, sink := newLoggedClient(t, fs, chatinc.WithHooks(chatinc.Hooks{Attempt: l.hook}))
 	_, err := c.RetrieveAudiences(context.Background())
 	require.NoError(t, err)
-	var lines []map[string]any
+	var lines, retries []map[string]any
 	for _, rec := range sink.records() {
-		if rec["msg"] == "chatinc: attempt" {
+		switch rec["msg"] {
+		case "chatinc: attempt":
 			lines = append(lines, rec)
+		case "chatinc: retrying":
+			retries = append(retries, rec)
 		}
 	}
 	got := l.all()
+	require.Len(t, got, 3)
 	require.Len(t, lines, len(got))
+	require.Len(t, retries, 2)
+	assert.Error(t, got[1].Err, "the answer cut off")
 	for i, a := range got {
 		rec := lines[i]
 		assert.Equal(t, a.Call, rec["call"])
 		assert.Equal(t, a.Method, rec["method"])
 		assert.Equal(t, a.Path, rec["path"])
 		assert.EqualValues(t, a.Attempt+1, rec["attempt"])
-		assert.EqualValues(t, a.StatusCode, rec["status"])
+		if a.StatusCode != 0 {
+			assert.EqualValues(t, a.StatusCode, rec["status"])
+		} else {
+			assert.NotContains(t, rec, "status")
+		}
+		if a.Err != nil {
+			assert.Equal(t, a.Err.Error(), rec["error"])
+		} else {
+			assert.NotContains(t, rec, "error")
+		}
 		assert.EqualValues(t, a.Duration, rec["duration"])
 		assert.Equal(t, a.Retry, rec["retry"])
 		assert.EqualValues(t, a.Wait, rec["wait"])
+		if a.Retry {
+			assert.EqualValues(t, a.Wait, retries[i]["wait"])
+			assert.EqualValues(t, a.Attempt+1, retries[i]["attempt"])
+			assert.Equal(t, a.Call, retries[i]["call"])
+		}
 	}
 }
 
@@ -286,6 +352,7 @@ func TestHooksAndLimiterUnderLoad(t *testing.T) {
 	c := newClientOf(t, srv.APIKey, srv.URL, chatinc.WithHooks(chatinc.Hooks{Attempt: l.hook}),
 		chatinc.WithRateLimit(2000, 8))
 	const goroutines, each = 32, 5
+	start := time.Now()
 	var wg sync.WaitGroup
 	for g := range goroutines {
 		wg.Add(1)
@@ -303,6 +370,8 @@ func TestHooksAndLimiterUnderLoad(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	// 160 attempts, 8 at once then 2,000 a second: at least 76 ms.
+	assert.GreaterOrEqual(t, time.Since(start), (goroutines*each-8)*time.Second/2000)
 	got := l.all()
 	require.Len(t, got, goroutines*each)
 	names := map[string]int{}
@@ -313,4 +382,24 @@ func TestHooksAndLimiterUnderLoad(t *testing.T) {
 	c.CloseIdleConnections()
 	srv.Close()
 	goleak.VerifyNone(t, ignore)
+}
+
+// TestHookContextIsTheCallers checks that a call made from a hook with the
+// hook's ctx is named after itself, not after the call that ran the hook.
+func TestHookContextIsTheCallers(t *testing.T) {
+	_, srv := newSimClient(t)
+	var c *chatinc.Client
+	var got []string
+	nested := false
+	c = newClientOf(t, srv.APIKey, srv.URL, chatinc.WithHooks(chatinc.Hooks{Attempt: func(ctx context.Context, a chatinc.AttemptInfo) {
+		got = append(got, a.Call+" "+a.Path)
+		if a.Call == "FindCampaign" && !nested {
+			nested = true
+			_, err := c.RetrieveAudiences(ctx)
+			assert.NoError(t, err)
+		}
+	}}))
+	_, err := c.FindCampaign(context.Background(), "cmp-none")
+	require.ErrorIs(t, err, chatinc.ErrNotFound)
+	assert.Equal(t, []string{"FindCampaign /retrieve/campaigns", "RetrieveAudiences /retrieve/audiences"}, got)
 }

@@ -24,6 +24,7 @@ func BenchmarkWaitTurn(b *testing.B) {
 			}
 			ctx := context.Background()
 			b.ReportAllocs()
+			b.ResetTimer()
 			for range b.N {
 				if err := c.waitTurn(ctx); err != nil {
 					b.Fatal(err)
