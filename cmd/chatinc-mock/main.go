@@ -4,6 +4,8 @@
 //
 //	go run ./cmd/chatinc-mock [-addr 127.0.0.1:8080] [-api-key KEY] [-seed N] [-strict] [-retention N]
 //	                          [-tls [-cert-out FILE] [-san NAME,...] | -cert FILE -key FILE]
+//	                          [-fault SPEC]... [-drop SPEC]... [-delay SPEC]...
+//	                          [-rate-limit N/DURATION] [-template-review DURATION[:STATUS]]
 //
 // It prints the base URL and the API key to use, and runs until interrupted
 // (SIGINT or SIGTERM), then shuts down gracefully. State is kept in memory
@@ -24,6 +26,18 @@
 // -cert-out, or else to a new file in the temporary directory, and prints
 // its path: add it to the client's trusted roots. With -cert and -key it
 // serves HTTPS with that certificate and private key (PEM files) instead.
+//
+// Faults, for test suites in any language: -fault 'POST /run/campaign
+// status=500 act-first times=1' makes the next request to /run/campaign
+// run the campaign and then answer 500, as a gateway that lost the answer
+// would (chatinctest's Handler.InjectFault; the grammar is in -h). -drop
+// closes the connection without an answer, -delay waits before
+// answering; each flag may be given many times, and a path's faults are
+// used up in the order given. -rate-limit 10/1s answers 429 with
+// Retry-After past 10 requests a second (chatinctest.WithRateLimit);
+// -template-review 30s keeps each new WhatsApp template PENDING for 30
+// seconds, then APPROVED (30s:REJECTED rejects it), as
+// chatinctest.WithTemplateReview does.
 //
 // A JSON body with a field the API does not know (at the top level, or in a
 // button or contact) is answered with an X-Chatinc-Mock-Warning header and
@@ -78,6 +92,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sans := fs.String("san", "", "with -tls: more host names or IPs for the generated certificate, comma-separated")
 	certFile := fs.String("cert", "", "serve HTTPS with this PEM certificate (with -key)")
 	keyFile := fs.String("key", "", "the PEM private key of -cert (the API key is -api-key)")
+	var faults []faultSpec
+	fs.Var(faultList{&faults, ""}, "fault", "inject a fault: '[METHOD] PATH WORD...' (below; repeatable)")
+	fs.Var(faultList{&faults, "drop"}, "drop", "drop the connection: '[METHOD] PATH [times=N]...' (repeatable)")
+	fs.Var(faultList{&faults, "delay"}, "delay", "delay the answer: '[METHOD] PATH DURATION [times=N]...' (repeatable)")
+	rateLimit := fs.String("rate-limit", "", "answer at most N requests per DURATION, then 429 with Retry-After: N/DURATION, such as 10/1s")
+	review := fs.String("template-review", "", "keep each new WhatsApp template PENDING for DURATION, then APPROVED (DURATION:REJECTED to reject it)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: chatinc-mock [flags]\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "\n%s\n", faultGrammar)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -101,7 +126,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *strict {
 		opts = append(opts, chatinctest.WithStrict())
 	}
+	if *rateLimit != "" {
+		n, per, err := parseRateLimit(*rateLimit)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, chatinctest.WithRateLimit(n, per))
+	}
+	if *review != "" {
+		r, err := parseReview(*review)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, chatinctest.WithTemplateReview(r))
+	}
 	sim := chatinctest.NewHandler(opts...)
+	for _, f := range faults {
+		sim.InjectFault(f.path, f.times, f.fault)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -149,6 +191,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *strict {
 		fmt.Fprintln(stdout, "strict: unknown JSON fields are a 400")
+	}
+	if *rateLimit != "" {
+		fmt.Fprintf(stdout, "rate limit: %s\n", *rateLimit)
+	}
+	if *review != "" {
+		fmt.Fprintf(stdout, "template review: %s\n", *review)
+	}
+	for _, f := range faults {
+		fmt.Fprintf(stdout, "fault:    %s\n", f.text)
 	}
 	fmt.Fprintf(stdout, "API key:  %s\n", sim.APIKey())
 
