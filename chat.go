@@ -1611,7 +1611,7 @@ func maxItems[T any](limit int64) int {
 type itemBudget struct{ cost, bytes int64 }
 
 const (
-	memoryPerByte = 16
+	memoryPerByte = 12 // with the decoder's own buffers, within 20 times (TestListMemoryTiedToBytes)
 	budgetSlack   = 1 << 20
 )
 

@@ -182,7 +182,7 @@ func TestRowDecoderRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []TextRow{{Lifted: [2]string{"15550000001", ""}, Columns: map[string]string{
-		"t": "-1.5e+3", "o": "{ }", "a": `[ 1 , { "b" : "}" } ]`}}}
+		"t": "-1.5e+3", "o": "{ }", "a": `[ 1 , { "b" : "}" } ]`}, Bytes: 102}} // the row's bytes, from its "{" to its "}"
 	if !reflect.DeepEqual(rows, want) {
 		t.Fatalf("got %#v", rows)
 	}
