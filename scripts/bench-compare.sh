@@ -12,6 +12,9 @@
 # Usage: scripts/bench-compare.sh [pattern]      (a -bench regexp; default .)
 # Environment: COUNT (default 5), BENCHTIME (default 1s; the 1M-row
 # benchmarks take about a second an iteration, so 3x is plenty for them).
+# Every side of a case (sdk, baseline, tokenloop, checked...) is reported
+# with min/median/max and the ratio sdk/side. SMOKE=1: one run, -benchtime
+# 1x, a hundredth of the rows (a check of the harness, not figures).
 # Example: COUNT=7 BENCHTIME=3x scripts/bench-compare.sh '1M'
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,10 @@ cd "$(dirname "$0")/.."
 pattern=${1:-.}
 count=${COUNT:-5}
 benchtime=${BENCHTIME:-1s}
+if [[ -n ${SMOKE:-} ]]; then # the harness end to end: one run, tiny sizes
+	count=1 benchtime=1x
+	export CHATINC_BENCH_SMOKE=1
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=$work/out
@@ -39,7 +46,7 @@ awk 'BEGIN { CONVFMT = "%.10g"; OFMT = "%.10g" }
 /^Benchmark/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
 	who = name; sub(/.*\//, "", who)
-	if (who != "sdk" && who != "baseline") next
+	if (!(who in wseen)) { wseen[who] = 1; if (who != "sdk") others[++no] = who }
 	bench = name; sub(/\/[^\/]*$/, "", bench)
 	if (!(bench in seen)) { seen[bench] = 1; order[++nb] = bench }
 	for (i = 3; i < NF; i += 2) {
@@ -56,14 +63,21 @@ function median(s,    a, n, i, j, t) {
 	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 END {
-	printf "%-40s %-14s %16s %16s %8s\n", "benchmark", "figure", "sdk", "baseline", "ratio"
+	printf "%-44s %-14s %-10s %14s %14s %14s %8s\n", "benchmark", "figure", "side", "min", "median", "max", "sdk/side"
 	for (b = 1; b <= nb; b++) {
 		bench = order[b]
 		nu = split(units[bench], us, " ")
 		for (u = 1; u <= nu; u++) {
-			s = median(vals[bench, "sdk", us[u]]); l = median(vals[bench, "baseline", us[u]])
-			r = (l + 0 != 0) ? sprintf("%.2f", s / l) : "-"
-			printf "%-40s %-14s %16s %16s %8s\n", bench, us[u], s, l, r
+			s = median(vals[bench, "sdk", us[u]])
+			for (o = 0; o <= no; o++) {
+				who = (o == 0) ? "sdk" : others[o]
+				if (!((bench, who, us[u]) in vals)) continue
+				n = split(vals[bench, who, us[u]], a, " "); lo = a[1]; hi = a[1]
+				for (i = 2; i <= n; i++) { if (a[i] + 0 < lo + 0) lo = a[i]; if (a[i] + 0 > hi + 0) hi = a[i] }
+				l = median(vals[bench, who, us[u]])
+				r = (o > 0 && l + 0 != 0) ? sprintf("%.2f", s / l) : "-"
+				printf "%-44s %-14s %-10s %14s %14s %14s %8s\n", bench, us[u], who, lo, l, hi, r
+			}
 		}
 	}
 }' "$out"
