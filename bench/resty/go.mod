@@ -12,6 +12,7 @@ require (
 	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
 	github.com/hashicorp/go-retryablehttp v0.7.8 // indirect
 	golang.org/x/net v0.43.0 // indirect
+	golang.org/x/time v0.12.0 // indirect
 )
 
 replace github.com/chatinc/chatinc-go => ../..
