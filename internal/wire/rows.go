@@ -36,8 +36,8 @@ type RowSink interface {
 	Other(r io.Reader) error
 }
 
-// maxDepth is encoding/json's limit on nesting, counted from a top-level
-// array's element.
+// maxDepth is encoding/json's limit on nesting, counted from the top of
+// the document: the array of rows is level 1, a row level 2.
 const maxDepth = 10000
 
 // ErrRowTooLarge is the error of an element of the top-level array larger
@@ -126,7 +126,7 @@ func (d *RowDecoder) Decode(r io.Reader, lift [2]string, sink RowSink) error {
 	for i := 0; ; i++ {
 		if envErr != nil {
 			// An error envelope came first: the rest is only checked.
-			if err := d.skipValue(0); err != nil {
+			if err := d.skipValue(1); err != nil {
 				return err
 			}
 		} else if err := d.element(i, sink, &envErr); err != nil {
@@ -176,7 +176,7 @@ func (d *RowDecoder) element(i int, sink RowSink, envErr **EnvelopeError) error 
 		}
 		d.row = TextRow{Bytes: 4}
 	default:
-		if err := d.skipValue(0); err != nil {
+		if err := d.skipValue(1); err != nil {
 			return err
 		}
 		err := fmt.Errorf("item %d: %w, got %s", i, ErrNotObject, describe(d.buf[d.pin:d.pos]))
@@ -255,7 +255,7 @@ func (d *RowDecoder) object() error {
 			}
 			f.kind = 'n'
 		case '{', '[':
-			if err := d.skipValue(1); err != nil {
+			if err := d.skipValue(2); err != nil {
 				return err
 			}
 		default:
@@ -391,8 +391,9 @@ func unquote(raw []byte) string {
 	return s
 }
 
-// skipValue reads and checks one JSON value, which starts depth levels
-// deep (0 for an element of the top-level array).
+// skipValue reads and checks one JSON value inside depth levels of nesting
+// (1 for an element of the top-level array, 2 for a field of a row), as
+// encoding/json counts them.
 func (d *RowDecoder) skipValue(depth int) error {
 	stack := d.stack[:0]
 	defer func() { d.stack = stack[:0] }()
