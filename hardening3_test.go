@@ -2,8 +2,10 @@ package chatinc_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -389,4 +391,41 @@ func TestListMemoryTiedToBytes(t *testing.T) {
 			assert.Less(t, use.PeakHeap, uint64(20*size))
 		})
 	}
+}
+
+// TestCheckCampaignSuggestionsHonourTheContext: a server that lists field
+// names of 512 KiB, and a message of 30 misspelt placeholders, kept the
+// suggestion search running seconds past a 300 ms context. Names whose
+// length alone rules them out are skipped, and the check returns within
+// about its context.
+func TestCheckCampaignSuggestionsHonourTheContext(t *testing.T) {
+	long := strings.Repeat("f", 512<<10)
+	fields := make([]string, 8)
+	for i := range fields {
+		fields[i] = long + strconv.Itoa(i)
+	}
+	groups, err := json.Marshal(map[string]any{"status": "success", "variableGroups": []map[string]any{{"id": "g", "name": "users", "fields": fields}}})
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.Contains(r.URL.Path, "variable") {
+			_, _ = w.Write(groups)
+			return
+		}
+		_, _ = io.WriteString(w, `{"status":"success","audiences":[]}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := newClientOf(t, "k", srv.URL, chatinc.WithMaxResponseBytes(64<<20))
+	var msg strings.Builder
+	for i := 0; i < 30; i++ {
+		msg.WriteString("{users.frist_name" + strconv.Itoa(i) + "} ")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = c.CheckCampaign(ctx, chatinc.CampaignParams{Title: "t", Message: msg.String()}, chatinc.CampaignOptions{})
+	took := time.Since(start)
+	t.Logf("%v after %v", err, took)
+	require.Error(t, err)
+	assert.Less(t, took, 2*time.Second, "the check ran past its context")
 }
