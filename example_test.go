@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"strings"
+	"time"
 
 	chatinc "github.com/chatinc/chatinc-go"
 	"github.com/chatinc/chatinc-go/chatinctest"
@@ -199,15 +200,12 @@ func ExampleValidationError() {
 	// Output: buttons[0].url
 }
 
-// A RunCampaign whose answer was lost: the SDK does not resend it, and says
-// the outcome is unknown. Compare the campaign's runs before and after the
-// call to learn whether it went out, and send again only if it did not.
-// Here the first run goes out and a gateway loses its answer; the second
-// never reaches the API.
-func ExampleErrOutcomeUnknown() {
+// ExampleClient_AwaitRun is the recipe after a send whose outcome is
+// unknown: find out, with a context of its own, and never send again.
+func ExampleClient_AwaitRun() {
 	srv := chatinctest.NewServer()
 	defer srv.Close()
-	chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL))
+	chat, err := chatinc.NewClient(srv.APIKey, chatinc.WithBaseURL(srv.URL), chatinc.WithPreflight())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -223,58 +221,36 @@ func ExampleErrOutcomeUnknown() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// The API runs the next campaign and a gateway answers 502; then a
-	// gateway answers 502 to the run after, which the API never sees.
+	// The API runs the campaign, and a gateway answers 502.
 	srv.InjectFault("/run/campaign", 1, chatinctest.Fault{Status: http.StatusBadGateway, ActFirst: true})
-	srv.InjectFault("/run/campaign", 1, chatinctest.Fault{Status: http.StatusBadGateway})
-
-	// sendOnce runs a campaign at most once: after an error whose outcome
-	// is unknown, it sends again only if the campaign's runs show that the
-	// run did not go out.
-	sendOnce := func(run chatinc.RunCampaignParams) error {
-		before, err := chat.FindCampaign(ctx, run.CampaignID)
-		if err != nil {
-			return err
-		}
-		for range 3 { // a bounded number of sends, each one after checking
-			_, err = chat.RunCampaign(ctx, run)
-			if !errors.Is(err, chatinc.ErrOutcomeUnknown) {
-				return err // nil, or an error after which nothing went out
-			}
-			var apiErr *chatinc.APIError
-			if errors.As(err, &apiErr) {
-				fmt.Println("outcome unknown after a", apiErr.StatusCode)
-			}
-			after, ferr := chat.FindCampaign(ctx, run.CampaignID)
-			if ferr != nil {
-				return errors.Join(err, ferr) // still unknown: do not send blindly
-			}
-			if len(after.Runs) > len(before.Runs) {
-				fmt.Println("the run went out; not sending it again")
-				return nil
-			}
-			fmt.Println("no run went out; sending again")
-		}
-		return err
-	}
 
 	run := chatinc.RunCampaignParams{CampaignID: created.CampaignID, Audiences: []string{"vip"}}
-	for range 2 { // the campaign is sent twice, each time once
-		if err := sendOnce(run); err != nil {
-			log.Fatal(err)
-		}
-	}
-	sent, err := chat.FindCampaign(ctx, run.CampaignID)
+	before, err := chat.FindCampaign(ctx, run.CampaignID)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(len(sent.Runs), "runs")
+	_, err = chat.RunCampaign(ctx, run)
+	if errors.Is(err, chatinc.ErrOutcomeUnknown) {
+		var apiErr *chatinc.APIError
+		if errors.As(err, &apiErr) {
+			fmt.Println("outcome unknown after a", apiErr.StatusCode)
+		}
+		// The messages may have gone out: look, never resend.
+		look, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		after, lerr := chat.AwaitRun(look, run.CampaignID, before.RunCount)
+		if lerr != nil {
+			log.Fatal(errors.Join(err, lerr)) // still unknown: a person must look
+		}
+		fmt.Println("the run went out:", after.RunCount, "run")
+		err = nil
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
 	// Output:
 	// outcome unknown after a 502
-	// the run went out; not sending it again
-	// outcome unknown after a 502
-	// no run went out; sending again
-	// 2 runs
+	// the run went out: 1 run
 }
 
 func ExampleClient_FindCampaign() {
