@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/chatinc/chatinc-go/internal/wire"
 )
 
 // checkName checks an ID, a name or a field name, which the API matches
@@ -283,17 +285,8 @@ func lengthsText(mask uint32) string {
 const maxQuoted = 32
 
 // quoteInput quotes s as %q does, but at most its first maxQuoted bytes
-// (cut on a rune boundary), followed by "…" when there was more.
-func quoteInput(s string) string {
-	if len(s) <= maxQuoted {
-		return strconv.Quote(s)
-	}
-	cut := maxQuoted
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strconv.Quote(s[:cut]) + "…"
-}
+// (cut on a rune boundary, then "…").
+func quoteInput(s string) string { return strconv.Quote(wire.Truncate(s, maxQuoted)) }
 
 // isNormalNumber reports whether s is in the form NormalizeNumber returns:
 // "+" and 7 to 15 ASCII digits, the first not 0.

@@ -10,6 +10,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/chatinc/chatinc-go/internal/wire"
 )
 
 // MaxProblems is how many problems a Report keeps; it counts them all.
@@ -115,7 +117,7 @@ func quoteList(names []string, max int) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(strconv.Quote(truncate(n, 40)))
+		b.WriteString(strconv.Quote(wire.Truncate(n, 40)))
 	}
 	return b.String()
 }
@@ -142,7 +144,7 @@ func Check(r io.Reader, normalize Normalizer) (*Report, error) {
 		rep.ProblemCount++
 		if len(rep.Problems) < MaxProblems {
 			// Clone: a field shares its record's memory.
-			rep.Problems = append(rep.Problems, Problem{Line: line, Value: strings.Clone(truncate(value, maxValue)), Reason: reason})
+			rep.Problems = append(rep.Problems, Problem{Line: line, Value: strings.Clone(wire.Truncate(value, maxValue)), Reason: reason})
 		}
 	}
 	seen := make(map[string]int)
@@ -168,7 +170,7 @@ func Check(r io.Reader, normalize Normalizer) (*Report, error) {
 		}
 		rep.Rows++
 		if len(rec) != len(columns) {
-			add(line, truncate(strings.Join(rec, ","), maxValue),
+			add(line, wire.Truncate(strings.Join(rec, ","), maxValue),
 				fmt.Sprintf("%d fields, header has %d", len(rec), len(columns)))
 			continue
 		}
@@ -228,16 +230,4 @@ func allEmpty(rec []string) bool {
 		}
 	}
 	return true
-}
-
-// truncate cuts s to at most max bytes, on a rune boundary, marking the cut.
-func truncate(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
 }
