@@ -335,25 +335,60 @@ func (f File) prepare(field string) (*source, error) {
 }
 
 // seekShared is a caller's seekable reader shared by the attempts of one
-// call. The transport may still be reading an attempt's body when the next
-// attempt starts, so each open starts a new generation and a reader of an
-// older one fails instead of moving the shared offset.
+// call. The attempts take turns with it: one Seek or Read of the caller's
+// at a time, and an attempt superseded by a newer one (gen) reads no more.
+// No lock is held while the caller's Seek or Read runs: busy says one is
+// running, and idle wakes whoever waits for it to return.
 type seekShared struct {
 	mu          sync.Mutex
+	idle        sync.Cond // on mu: busy became false
+	busy        bool
 	r           io.Reader
 	s           io.Seeker
 	start, size int64
 	gen         int
 }
 
-func (sh *seekShared) open() (io.ReadCloser, error) {
+// turn waits for the caller's reader to be free, then runs f with it, with
+// no lock held; ok(gen) is checked, under the lock, once the reader is
+// free: false runs nothing and returns errSuperseded.
+func (sh *seekShared) turn(ok func() bool, f func() error) error {
 	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if _, err := sh.s.Seek(sh.start, io.SeekStart); err != nil {
+	if sh.idle.L == nil {
+		sh.idle.L = &sh.mu
+	}
+	for sh.busy {
+		sh.idle.Wait()
+	}
+	if !ok() {
+		sh.mu.Unlock()
+		return errSuperseded
+	}
+	sh.busy = true
+	sh.mu.Unlock()
+	defer func() {
+		sh.mu.Lock()
+		sh.busy = false
+		sh.idle.Broadcast()
+		sh.mu.Unlock()
+	}()
+	return f()
+}
+
+// errSuperseded is the error of a read by an attempt that a newer attempt
+// of the same call has replaced.
+var errSuperseded = errors.New("chatinc: upload attempt superseded")
+
+func (sh *seekShared) open() (io.ReadCloser, error) {
+	var gen int
+	err := sh.turn(func() bool { sh.gen++; gen = sh.gen; return true }, func() error {
+		_, err := sh.s.Seek(sh.start, io.SeekStart)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	sh.gen++
-	return &seekAttempt{sh: sh, gen: sh.gen, left: sh.size}, nil
+	return &seekAttempt{sh: sh, gen: gen, left: sh.size}, nil
 }
 
 // seekAttempt reads one attempt's bytes of a seekShared.
@@ -364,25 +399,25 @@ type seekAttempt struct {
 }
 
 func (a *seekAttempt) Read(p []byte) (int, error) {
-	a.sh.mu.Lock()
-	defer a.sh.mu.Unlock()
-	if a.gen != a.sh.gen {
-		return 0, errors.New("chatinc: upload attempt superseded")
-	}
 	if a.left <= 0 {
 		return 0, io.EOF
 	}
 	if int64(len(p)) > a.left {
 		p = p[:a.left]
 	}
-	n, err := a.sh.r.Read(p)
-	a.left -= int64(n)
-	switch {
-	case err == io.EOF && a.left > 0:
-		err = fmt.Errorf("%w: the reader ended %d bytes short of the size it had when the call began", ErrFileChanged, a.left)
-	case a.left == 0 && err == nil:
-		err = checkEnd(a.sh.r)
-	}
+	var n int
+	err := a.sh.turn(func() bool { return a.gen == a.sh.gen }, func() error {
+		var err error
+		n, err = a.sh.r.Read(p)
+		a.left -= int64(n)
+		switch {
+		case err == io.EOF && a.left > 0:
+			err = fmt.Errorf("%w: the reader ended %d bytes short of the size it had when the call began", ErrFileChanged, a.left)
+		case a.left == 0 && err == nil:
+			err = checkEnd(a.sh.r)
+		}
+		return err
+	})
 	return n, err
 }
 
