@@ -119,32 +119,93 @@ var rowBodies = []string{
 // against json.Valid: the same answers accepted, the same rows out, the
 // same error envelope; whatever pieces the answer arrives in and however
 // small the buffer starts.
+//
+// It generates deep nesting too: each "@" in data becomes a value nested
+// 9,990 to 10,009 levels (arrays, or objects when deep is odd), so that
+// inputs on each side of encoding/json's limit of 10,000, counted from the
+// top of the document, are tried wherever the "@" sits. A json.Decoder
+// decoding one element at a time counts from the element, so for those
+// inputs json.Valid is the only oracle of the verdict.
 func FuzzRowDecoder(f *testing.F) {
 	for _, b := range append(rowBodies, fuzzBodies...) {
-		f.Add([]byte(b), uint8(0), uint8(0))
-		f.Add([]byte(b), uint8(1), uint8(3))
+		f.Add([]byte(b), uint8(0), uint8(0), uint8(0))
+		f.Add([]byte(b), uint8(1), uint8(3), uint8(0))
 	}
-	f.Fuzz(func(t *testing.T, data []byte, chunk, bufSize uint8) {
+	for _, b := range deepBodies {
+		for _, deep := range []uint8{8, 9, 10, 11, 12, 13, 19} { // 9,998 to 10,001 levels, and 10,009
+			f.Add([]byte(b), uint8(0), uint8(0), deep)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, chunk, bufSize, deep uint8) {
+		data = expandDeep(data, deep)
+		deepest := maxNesting(data) >= maxDepth-10
 		want, errWant := decodeRowsOld(data)
 		got, errGot := decodeRows(data, int(chunk), int(bufSize))
-		if (errGot == nil) != (errWant == nil) {
-			t.Fatalf("%q: got %v, the Decoder path %v", data, errGot, errWant)
+		if !deepest && (errGot == nil) != (errWant == nil) {
+			t.Fatalf("%.200q: got %v, the Decoder path %v", data, errGot, errWant)
 		}
 		var envGot, envWant *EnvelopeError
-		if errors.As(errGot, &envGot) != errors.As(errWant, &envWant) || envGot != nil && *envGot != *envWant {
-			t.Fatalf("%q: got %v, the Decoder path %v", data, errGot, errWant)
+		if !deepest && (errors.As(errGot, &envGot) != errors.As(errWant, &envWant) || envGot != nil && *envGot != *envWant) {
+			t.Fatalf("%.200q: got %v, the Decoder path %v", data, errGot, errWant)
 		}
-		if !sameRows(got, want) {
-			t.Fatalf("%q:\n got %#v\nwant %#v", data, got, want)
+		if (!deepest || errGot == nil && errWant == nil) && !sameRows(got, want) {
+			t.Fatalf("%.200q:\n got %#v\nwant %#v", data, got, want)
 		}
+		errors.As(errGot, &envGot)
 		if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
 			if valid := json.Valid(data); errGot == nil && !valid {
-				t.Fatalf("%q: accepted, but not JSON", data)
+				t.Fatalf("%.200q: accepted, but not JSON", data)
 			} else if valid && errGot != nil && envGot == nil && objectsOnly(data) {
-				t.Fatalf("%q: an array of objects refused: %v", data, errGot)
+				t.Fatalf("%.200q: an array of objects refused: %v", data, errGot)
 			}
 		}
 	})
+}
+
+// deepBodies are the seeds whose "@" FuzzRowDecoder expands to deep
+// nesting: in a row, in a row's object, beside an error row, as an
+// element, in a string.
+var deepBodies = []string{
+	`[{"a":@}]`, `[{"number":"1","a":{"b":@}}]`, `[{"status":"error"},@]`, `[@]`,
+	`[{"a":1},@,{"b":2}]`, `[{"a":"@"}]`, `{"data":[{"a":@}]}`,
+}
+
+// expandDeep replaces each "@" in data with a value nested 9,990 +
+// deep%20 levels: arrays when deep is even, objects when it is odd. A deep
+// of 0 leaves data as it is.
+func expandDeep(data []byte, deep uint8) []byte {
+	if deep == 0 || bytes.Count(data, []byte("@")) != 1 {
+		return data // one expansion at most: each is 20 KB
+	}
+	n := maxDepth - 10 + int(deep%20)
+	var v string
+	if deep%2 == 0 {
+		v = strings.Repeat("[", n) + strings.Repeat("]", n)
+	} else {
+		v = strings.Repeat(`{"a":`, n-1) + "{}" + strings.Repeat("}", n-1)
+	}
+	return bytes.Replace(data, []byte("@"), []byte(v), 1)
+}
+
+// maxNesting is the deepest nesting of arrays and objects in data, strings
+// skipped, whether or not data is valid JSON.
+func maxNesting(data []byte) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			depth++
+			deepest = max(deepest, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // objectsOnly reports whether a valid JSON array holds only objects and
