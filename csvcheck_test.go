@@ -246,10 +246,11 @@ func (g *csvGenerator) Read(p []byte) (int, error) {
 var _ = os.DevNull
 
 // A problem quotes at most a short prefix of the value at fault, in Value
-// and in Reason: a megabyte in a number column is not kept, nor repeated.
+// and in Reason: half a megabyte in a number column is not kept, nor
+// repeated.
 func TestCheckCSVQuotesAShortPrefix(t *testing.T) {
-	long := "+1 555 " + strings.Repeat("x", 1<<20)
-	csv := "number,first_name\n" + long + ",Ada\n+15550100001,Grace,extra," + strings.Repeat("y", 1<<20) + "\n"
+	long := "+1 555 " + strings.Repeat("x", 512<<10)
+	csv := "number,first_name\n" + long + ",Ada\n+15550100001,Grace,extra," + strings.Repeat("y", 512<<10) + "\n"
 	rep, err := chatinc.CheckCSV(strings.NewReader(csv))
 	require.NoError(t, err)
 	require.Len(t, rep.Problems, 2)

@@ -131,8 +131,11 @@ type CSVProblem struct {
 //
 // A file with no header, or no "number" column, gets a *ValidationError
 // (Field "file") rather than a report, saying so, and naming the delimiter
-// when the header is split by ";" or a tab instead of commas. An error
-// reading r is returned wrapped.
+// when the header is split by ";" or a tab instead of commas. So does a
+// row or header longer than MaxCSVRecord (1 MiB), such as a quote left
+// open: the check stops there, having read at most that much of it, so
+// its memory stays bounded whatever the file. An error reading r is
+// returned wrapped.
 func CheckCSV(r io.Reader) (*CSVReport, error) {
 	if r == nil {
 		return nil, invalid("file", "a reader is required")
@@ -149,12 +152,20 @@ func CheckCSV(r io.Reader) (*CSVReport, error) {
 	return out, nil
 }
 
+// MaxCSVRecord is the longest row (or header) CheckCSV reads, in bytes,
+// line ends included; a longer one ends the check with a *ValidationError.
+const MaxCSVRecord = csvcheck.MaxRecord
+
 // csvError is a *ValidationError for a file that is not a contacts CSV, or
 // the read error.
 func csvError(err error) error {
 	var he *csvcheck.HeaderError
 	if errors.As(err, &he) {
 		return invalid("file", "%s", he.Reason)
+	}
+	var re *csvcheck.RecordError
+	if errors.As(err, &re) {
+		return invalid("file", "%v: a quote left open, or not a contacts CSV file", re)
 	}
 	return fmt.Errorf("chatinc: reading CSV: %w", err)
 }

@@ -429,3 +429,76 @@ func TestCheckCampaignSuggestionsHonourTheContext(t *testing.T) {
 	require.Error(t, err)
 	assert.Less(t, took, 2*time.Second, "the check ran past its context")
 }
+
+// repeatReader reads prefix, then chunk over and over until size bytes in
+// all, then suffix: a large file that is never held.
+type repeatReader struct {
+	prefix, chunk, suffix string
+	size, read            int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		var s string
+		switch {
+		case r.read < len(r.prefix):
+			s = r.prefix[r.read:]
+		case r.read < r.size:
+			off := (r.read - len(r.prefix)) % len(r.chunk)
+			s = r.chunk[off:]
+			s = s[:min(len(s), r.size-r.read)]
+		case r.read < r.size+len(r.suffix):
+			s = r.suffix[r.read-r.size:]
+		default:
+			if n == 0 {
+				return 0, io.EOF
+			}
+			return n, nil
+		}
+		c := copy(p[n:], s)
+		n += c
+		r.read += c
+	}
+	return n, nil
+}
+
+// TestCheckCSVRecordBound: one record of 64 MiB (a line that does not end,
+// or an unclosed quote followed by 64 MiB of lines) held the whole record
+// and peaked at 263 MiB. A record over 1 MiB is a
+// *ValidationError naming where it starts, read no further than the bound
+// allows, and the check allocates less than 16 MiB in all, whatever comes
+// after it. A record just under the bound is still read.
+func TestCheckCSVRecordBound(t *testing.T) {
+	const size = 64 << 20
+	for _, tt := range []struct {
+		name                  string
+		prefix, chunk, suffix string
+		want                  string
+	}{
+		{"64 MiB line", "number,name\n+15550000001,Ada\n+15550000002,", "abcdefgh", "\n", "after line 2"},
+		{"unclosed quote", "number,name\n+15550000001,Ada\n+15550000002,\"", "abc,def\n", "", "after line 2"},
+		{"64 MiB header", "number,", "abcdefgh", "\n", "the header"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &repeatReader{prefix: tt.prefix, chunk: tt.chunk, suffix: tt.suffix, size: size}
+			var err error
+			use := measure(func() { _, err = chatinc.CheckCSV(r) })
+			t.Logf("%s; read %d bytes: %v", use, r.read, err)
+			var ve *chatinc.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, "file", ve.Field)
+			assert.Contains(t, ve.Reason, "longer than 1 MiB")
+			assert.Contains(t, ve.Reason, tt.want)
+			assert.Less(t, use.Alloc, uint64(16<<20))
+			assert.Less(t, r.read, 2<<20)
+		})
+	}
+	t.Run("just under the bound", func(t *testing.T) {
+		pad := strings.Repeat("x", (1<<20)-100)
+		rep, err := chatinc.CheckCSV(strings.NewReader("number,pad\n+15550000001," + pad + "\n+15550000002,\"" + pad + "\"\n+15550000003,x\n"))
+		require.NoError(t, err)
+		assert.Equal(t, 3, rep.Rows)
+		assert.Zero(t, rep.ProblemCount)
+	})
+}

@@ -129,16 +129,70 @@ func Header(r io.Reader) error {
 	return err
 }
 
+// MaxRecord is the longest record Check reads, in bytes, its line ends
+// included: a contacts row is a few hundred bytes, and encoding/csv holds a
+// record whole, so a line that does not end, or a quote left open, must not
+// make the check hold the rest of the file.
+const MaxRecord = 1 << 20
+
+// RecordError is a record longer than MaxRecord: Check stops there, having
+// read at most MaxRecord bytes of it.
+type RecordError struct {
+	// AfterLine is the last line of the record before it; 0 when the long
+	// record is the header.
+	AfterLine int
+}
+
+func (e *RecordError) Error() string {
+	if e.AfterLine == 0 {
+		return fmt.Sprintf("the header is longer than %d MiB", MaxRecord>>20)
+	}
+	return fmt.Sprintf("the row after line %d is longer than %d MiB", e.AfterLine, MaxRecord>>20)
+}
+
+// errTooLong is what recordLimit's Read fails with once tripped.
+var errTooLong = errors.New("csvcheck: record too long")
+
+// recordLimit lets the csv.Reader read at most MaxRecord bytes past the
+// end of the record it read last (limit), then fails, and goes on failing:
+// the record being read is too long. encoding/csv returns the error as is,
+// unless a ParseError in the same record hides it; tripped is the truth.
+type recordLimit struct {
+	r       io.Reader
+	read    int64
+	limit   int64
+	tripped bool
+}
+
+func (l *recordLimit) Read(p []byte) (int, error) {
+	if l.tripped || l.read >= l.limit {
+		l.tripped = true
+		return 0, errTooLong
+	}
+	if left := l.limit - l.read; int64(len(p)) > left {
+		p = p[:left]
+	}
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	return n, err
+}
+
 // Check reads r to its end. It keeps the first MaxProblems problems and a
 // map of the numbers seen (normalized, to their line): memory does not
 // otherwise grow with the file. Rows whose fields are all empty are skipped,
-// as the API skips them. The error is a *HeaderError, or r's own.
+// as the API skips them. A record longer than MaxRecord ends the check with
+// a *RecordError. Any other error is a *HeaderError, or r's own.
 func Check(r io.Reader, normalize Normalizer) (*Report, error) {
-	cr := newReader(r)
+	lim := &recordLimit{r: r, limit: MaxRecord}
+	cr := newReader(lim)
 	columns, number, err := readHeader(cr)
+	if lim.tripped {
+		return nil, &RecordError{}
+	}
 	if err != nil {
 		return nil, err
 	}
+	lastLine := 1 // the last line of the record read last
 	rep := &Report{Columns: columns, NumberColumn: number}
 	add := func(line int, value, reason string) {
 		rep.ProblemCount++
@@ -150,7 +204,11 @@ func Check(r io.Reader, normalize Normalizer) (*Report, error) {
 	seen := make(map[string]int)
 	empty := make([]int, len(columns)) // by column index
 	for {
+		lim.limit = cr.InputOffset() + MaxRecord
 		rec, err := cr.Read()
+		if lim.tripped {
+			return nil, &RecordError{AfterLine: lastLine}
+		}
 		if err == io.EOF {
 			rep.Empty = emptyByName(columns, number, empty)
 			return rep, nil
@@ -159,12 +217,17 @@ func Check(r io.Reader, normalize Normalizer) (*Report, error) {
 		if errors.As(err, &pe) {
 			rep.Rows++
 			add(pe.StartLine, "", "not valid CSV: "+pe.Err.Error())
+			lastLine = pe.Line // read through the line of the fault
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
 		line, _ := cr.FieldPos(0)
+		// The record ends on the line its last field starts on, plus one
+		// for each line end inside that field (quoted).
+		last, _ := cr.FieldPos(len(rec) - 1)
+		lastLine = last + strings.Count(rec[len(rec)-1], "\n")
 		if allEmpty(rec) {
 			continue
 		}
