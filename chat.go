@@ -70,9 +70,8 @@ type Client struct {
 	sleep func(ctx context.Context, d time.Duration) error
 
 	// Client-lifetime values every call shares, set by NewClient: the
-	// base URL as text, and the retry loop, whose hooks find the call they
-	// serve in the request's context.
-	base    string
+	// retry loop, whose hooks find the call they serve in the request's
+	// context.
 	rc      *retryablehttp.Client
 	headers struct{ userAgent []string }
 }
@@ -378,7 +377,6 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	// retryablehttp sends through http, seen through noRewindTransport.
 	doer := *c.http
 	doer.Transport = noRewindTransport{next: transportOf(c.http)}
-	c.base = c.baseURL.String()
 	c.headers.userAgent = []string{c.userAgent}
 	c.rc = &retryablehttp.Client{
 		HTTPClient:     &doer,
@@ -804,12 +802,8 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	if ctx == nil {
 		return nil, errors.New("chatinc: nil context")
 	}
-	// path is relative and already escaped (the SDK's own constants, and a
-	// query string): below the base URL, which ends in "/", it resolves to
-	// their concatenation.
-	u := c.base + path
-	// The path for errors and logs, "/" and path, is the end of u.
-	cl := &call{Context: ctx, c: c, class: class, method: method, path: u[len(c.base)-1:], attempt: -1}
+	// The path for errors and logs: "/" and path, query included.
+	cl := &call{Context: ctx, c: c, class: class, method: method, path: "/" + path, attempt: -1}
 	cl.caller = ctx
 	if n, ok := ctx.Value(callNameKey{}).(*callName); ok {
 		cl.name, cl.caller = n.name, n.caller
@@ -821,10 +815,14 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	if err != nil {
 		return nil, err
 	}
-	hreq, err := http.NewRequestWithContext(ctx, method, u, nil)
+	// The request's URL is made from the base URL parsed once, not parsed
+	// from text per call; its Host is left empty, so that net/http takes
+	// the host from the URL instead of copying the URL to hold another.
+	hreq, err := http.NewRequestWithContext(ctx, method, "", nil)
 	if err != nil {
 		return nil, fmt.Errorf("chatinc: %s %s: %w", method, cl.path, err)
 	}
+	c.requestURL(hreq.URL, path)
 	if b != nil {
 		b.begin(ctx)
 		cl.sends = b
@@ -840,7 +838,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	// The values but the key's are the client's, shared by its requests (a
 	// RoundTripper must not modify a request; Set and Add replace them).
 	// The key is set per request, so that it is kept in one place only.
-	req.Header.Set("Authorization", c.key().key)
+	req.Header["Authorization"] = c.key().authorization
 	req.Header["User-Agent"] = c.headers.userAgent
 	req.Header["Accept"] = acceptJSON
 	switch {
@@ -854,6 +852,17 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	}
 	cl.req = req
 	return cl, nil
+}
+
+// requestURL sets u to the URL of path, relative to the base URL and
+// already escaped (the SDK's own constants, and a query string): what
+// url.Parse of the base URL's text and path would give, as the base URL
+// has no query, fragment or RawPath (parseBaseURL) and ends in "/".
+func (c *Client) requestURL(u *url.URL, path string) {
+	p, q, _ := strings.Cut(path, "?")
+	*u = *c.baseURL
+	u.Path += p
+	u.RawQuery = q
 }
 
 // do sends the call, retrying as its class allows, and handles the answer:

@@ -24,6 +24,9 @@ import (
 // whereas it prints what a pointer points to for some verbs (%s, %d).
 type credentials struct {
 	key string
+	// authorization is the value of the Authorization header, the key as is:
+	// shared by the client's requests, as the other header values are.
+	authorization []string
 	// full matches the key with each character as written or escaped as a
 	// server or URL might escape it (\u0073, \/, %2F, &#47;, &#x2F;).
 	full *regexp.Regexp
@@ -130,12 +133,13 @@ func newCredentials(key string) *credentials {
 	// A cut may also fall inside the escape of the next character.
 	const partialEscape = `(?:\\(?:u[0-9a-fA-F]{0,3})?|%[0-9a-fA-F]?|&(?:#[xX]?[0-9a-fA-F]*)?)?`
 	return &credentials{
-		key:    key,
-		full:   regexp.MustCompile(strings.Join(chars, "")),
-		edge:   regexp.MustCompile("(?:" + prefix + rest + ")" + partialEscape + "…"),
-		tail:   regexp.MustCompile("(?:" + prefix + rest + ")" + partialEscape + "$"),
-		window: 12 * len(key), // "&#x" + 6 hex digits + ";" at most per byte
-		start:  string([]rune(key)[:n]),
+		key:           key,
+		authorization: []string{key},
+		full:          regexp.MustCompile(strings.Join(chars, "")),
+		edge:          regexp.MustCompile("(?:" + prefix + rest + ")" + partialEscape + "…"),
+		tail:          regexp.MustCompile("(?:" + prefix + rest + ")" + partialEscape + "$"),
+		window:        12 * len(key), // "&#x" + 6 hex digits + ";" at most per byte
+		start:         string([]rune(key)[:n]),
 	}
 }
 
