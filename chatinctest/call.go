@@ -22,9 +22,10 @@ type call struct {
 	h     *Handler
 	r     *http.Request
 	w     *recorder
-	entry *Request // the request's entry in the log
-	body  []byte   // a JSON body, read (and logged) before the endpoint runs
-	acted bool     // the API has acted on it (an ActFirst fault): its body is read and logged
+	entry *Request  // the request's entry in the log
+	body  []byte    // a JSON body, read (and logged) before the endpoint runs
+	acted bool      // the API has acted on it (an ActFirst fault): its body is read and logged
+	held  *heldBody // the request body, as charged to the body budget
 }
 
 // fail answers err as {"status":"error","message":...}, with the status
@@ -33,8 +34,21 @@ type call struct {
 // answer instead of a reset connection.
 func (c *call) fail(err error) {
 	status, message := statusOf(err)
-	_, _ = io.CopyN(io.Discard, c.r.Body, maxUploadBody)
+	var he *httpError
+	if errors.As(err, &he) && he.retryAfter != "" {
+		c.w.Header().Set("Retry-After", he.retryAfter)
+	}
+	c.discardBody(maxUploadBody)
 	writeJSON(c.w, status, map[string]string{"status": "error", "message": message})
+}
+
+// discardBody reads what is left of the request body, up to n bytes,
+// without charging it to the body budget: it is not held.
+func (c *call) discardBody(n int64) {
+	if c.held != nil {
+		c.held.discarding = true
+	}
+	_, _ = io.CopyN(io.Discard, c.r.Body, n)
 }
 
 // success answers {"status":"success","message":...,<fields>}: what a
@@ -137,8 +151,12 @@ func kindName(t reflect.Type) string {
 // over the limit, else 400.
 func bodyError(what string, err error) error {
 	var big *http.MaxBytesError
-	if errors.As(err, &big) {
+	var he *httpError
+	switch {
+	case errors.As(err, &big):
 		return httpErrorf(http.StatusRequestEntityTooLarge, "request body too large: the limit is %d bytes", big.Limit)
+	case errors.As(err, &he):
+		return he // past the body budget
 	}
 	return invalid("%s: %v", what, err)
 }

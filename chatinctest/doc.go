@@ -27,7 +27,8 @@
 // {"status":"error","message":"..."}, with messages that name the field or
 // the CSV line at fault: 400 for invalid input, 401 without the API key,
 // 404 for an unknown audience, campaign or path, 405 for a wrong method, 413
-// for a body over its limit (32 MiB of JSON, 256 MiB of upload).
+// for a body over its limit (32 MiB of JSON, 256 MiB of upload), and 503
+// when a burst of bodies passes what it holds at once (see WithBodyMemory).
 //
 // # Results
 //
@@ -114,6 +115,16 @@
 // audience answers 404, as one that never existed. A campaign with a run
 // still to come is never forgotten, nor an audience or variable group that
 // a kept campaign needs. WithRetention(0) keeps everything.
+//
+// A burst of requests is bounded too: the request bodies the server holds
+// (JSON bodies, read whole; uploads, whose rows are collected before they
+// are applied; uploads held back by a Delay fault) take at most 256 MiB at
+// once across all requests (see WithBodyMemory), each held byte costing
+// the heap a small multiple of itself. A body of known length is admitted
+// whole before it is read, or answered 503 with "Retry-After: 1" at once;
+// one of unknown length is charged as it arrives. A CSV row or header
+// longer than 1 MiB is refused (a 400 naming the line it follows), the
+// simulator's own bound, having been read no further than that.
 //
 // Usage says, by path, what answering requests has cost the server: the
 // time in its handler and the bytes it served, so that under load the

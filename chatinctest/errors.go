@@ -32,15 +32,16 @@ func (e *notFoundError) Error() string { return fmt.Sprintf("%s %q not found", e
 
 // httpError is an answer of the handler's own, with its status.
 type httpError struct {
-	status  int
-	message string
+	status     int
+	message    string
+	retryAfter string // the Retry-After header of the answer, if any
 }
 
 func (e *httpError) Error() string { return e.message }
 
 // httpErrorf is an *httpError with a formatted message.
 func httpErrorf(status int, format string, args ...any) error {
-	return &httpError{status, fmt.Sprintf(format, args...)}
+	return &httpError{status: status, message: fmt.Sprintf(format, args...)}
 }
 
 // statusOf returns the HTTP status that answers err, and its message.

@@ -167,5 +167,5 @@ func (c *call) capture() {
 		body, _ := io.ReadAll(io.LimitReader(c.r.Body, maxLoggedBody))
 		c.h.log.setBody(c.entry, body)
 	}
-	_, _ = io.Copy(io.Discard, c.r.Body)
+	c.discardBody(maxUploadBody)
 }

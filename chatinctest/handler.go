@@ -28,6 +28,7 @@ type Handler struct {
 	log       requestLog
 	faults    faultQueue
 	limiter   *limiter
+	budget    *bodyBudget // nil: no bound
 	now       func() time.Time
 	strict    bool
 	logger    *slog.Logger
@@ -63,6 +64,7 @@ func NewHandler(opts ...Option) *Handler {
 		store:   newStore(cfg.seed, cfg.retention),
 		log:     newRequestLog(cfg.requestLog),
 		limiter: newLimiter(cfg.rateLimit, cfg.rateWindow),
+		budget:  newBodyBudget(cfg.bodyMemory),
 		now:     cfg.now,
 		strict:  cfg.strict,
 		logger:  cfg.logger,
@@ -108,7 +110,9 @@ func (h *Handler) Close() {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	arrived := time.Now() // the real clock, not h.now: a cost, not a time of the API
 	path, underBase := relativePath(r.URL.Path)
-	c := &call{r: r, h: h}
+	c := &call{r: r, h: h, held: &heldBody{ReadCloser: r.Body, budget: h.budget}}
+	r.Body = c.held
+	defer c.held.release()
 	authorized := subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(h.apiKey)) == 1
 	_, known := h.routes[path]
 	var key string
@@ -119,6 +123,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if !authorized {
 		c.fail(httpErrorf(http.StatusUnauthorized, "invalid or missing API key"))
+		return
+	}
+	if err := h.budget.admit(r, c.held); err != nil {
+		c.fail(err)
 		return
 	}
 	if f, ok := h.faults.take(path); ok {

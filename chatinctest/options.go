@@ -15,8 +15,9 @@ type config struct {
 	rateLimit  int
 	rateWindow time.Duration
 	now        func() time.Time
-	requestLog int // 0: defaultRequestLog; negative: none
-	retention  int // 0: defaultRetention; negative: no bound
+	requestLog int   // 0: defaultRequestLog; negative: none
+	retention  int   // 0: defaultRetention; negative: no bound
+	bodyMemory int64 // 0: defaultBodyMemory; negative: no bound
 	strict     bool
 	logger     *slog.Logger
 	review     func(title, message string) (status string, after time.Duration)
@@ -25,6 +26,10 @@ type config struct {
 // defaultRetention is how many campaigns, audiences and variable groups the
 // server keeps unless WithRetention says otherwise.
 const defaultRetention = 1000
+
+// defaultBodyMemory is how many bytes of request bodies the server holds
+// at once, across all requests, unless WithBodyMemory says otherwise.
+const defaultBodyMemory = 256 << 20
 
 // newConfig applies opts over the defaults.
 func newConfig(opts []Option) config {
@@ -40,6 +45,9 @@ func newConfig(opts []Option) config {
 	}
 	if c.retention == 0 {
 		c.retention = defaultRetention
+	}
+	if c.bodyMemory == 0 {
+		c.bodyMemory = defaultBodyMemory
 	}
 	return c
 }
@@ -124,6 +132,26 @@ func WithRetention(n int) Option {
 			n = -1
 		}
 		c.retention = n
+	}
+}
+
+// WithBodyMemory bounds the request bodies the server holds at once,
+// across all requests, to n bytes: every byte of a request body it reads (a
+// JSON body, read whole; an upload, whose rows are collected before they
+// are applied; an upload held back by a Delay fault) counts until that
+// request has been answered. A request that would take more is answered
+// 503 with "Retry-After: 1" before the server acts on it, as an API out of
+// capacity would, so that a burst of large uploads cannot take the memory
+// of the process. What the server keeps (audiences, results, the request
+// log) is bounded by WithRetention and WithRequestLog instead. The default
+// is 256 MiB, one upload of the largest size the server accepts; n <= 0
+// sets no bound.
+func WithBodyMemory(n int64) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = -1
+		}
+		c.bodyMemory = n
 	}
 }
 

@@ -109,11 +109,18 @@ func (cr *countingReader) Read(p []byte) (int, error) {
 // (in any case; a leading byte order mark is ignored), then rows of as many
 // fields. Rows whose fields are all empty are skipped; every other row's
 // number must be a phone number. Errors name the line.
+//
+// A row (or header) longer than maxCSVRecord is refused, having been read
+// no further than that: encoding/csv holds a record whole.
 func readCSV(r io.Reader, header headerFunc, row rowFunc) error {
-	cr := csv.NewReader(r)
+	lim := &recordLimit{r: r, limit: maxCSVRecord}
+	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1 // checked here, to say more than csv.ErrFieldCount
 	cr.ReuseRecord = true
 	rec, err := cr.Read()
+	if lim.tripped {
+		return invalid("file: the header is longer than %d MiB, the most the simulator reads of a row", maxCSVRecord>>20)
+	}
 	if err == io.EOF {
 		return invalid("file: the file is empty")
 	}
@@ -139,8 +146,14 @@ func readCSV(r io.Reader, header headerFunc, row rowFunc) error {
 			return err
 		}
 	}
+	lastLine := 1 // the last line of the record read last
 	for {
+		lim.limit = cr.InputOffset() + maxCSVRecord
 		rec, err := cr.Read()
+		if lim.tripped {
+			return invalid("file: a row after line %d is longer than %d MiB, the most the simulator reads of a row (a quote left open?)",
+				lastLine, maxCSVRecord>>20)
+		}
 		if err == io.EOF {
 			return nil
 		}
@@ -148,6 +161,8 @@ func readCSV(r io.Reader, header headerFunc, row rowFunc) error {
 			return csvError(err)
 		}
 		line, _ := cr.FieldPos(0)
+		last, _ := cr.FieldPos(len(rec) - 1)
+		lastLine = last + strings.Count(rec[len(rec)-1], "\n")
 		if len(rec) != len(columns) {
 			return invalid("file: line %d: wrong number of fields (%d, header has %d)", line, len(rec), len(columns))
 		}
@@ -163,6 +178,33 @@ func readCSV(r io.Reader, header headerFunc, row rowFunc) error {
 		}
 	}
 }
+
+// maxCSVRecord is the longest CSV record the simulator reads, in bytes,
+// its line end included: its own bound (the API documents none).
+const maxCSVRecord = 1 << 20
+
+// recordLimit lets a csv.Reader read at most maxCSVRecord bytes past the
+// end of the record it read last (limit), then fails for good.
+type recordLimit struct {
+	r           io.Reader
+	read, limit int64
+	tripped     bool
+}
+
+func (l *recordLimit) Read(p []byte) (int, error) {
+	if l.tripped || l.read >= l.limit {
+		l.tripped = true
+		return 0, errRecordTooLong
+	}
+	if left := l.limit - l.read; int64(len(p)) > left {
+		p = p[:left]
+	}
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	return n, err
+}
+
+var errRecordTooLong = errors.New("CSV record too long")
 
 // csvError names the line of a CSV syntax error.
 func csvError(err error) error {

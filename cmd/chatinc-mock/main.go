@@ -6,6 +6,7 @@
 //	                          [-tls [-cert-out FILE] [-san NAME,...] | -cert FILE -key FILE]
 //	                          [-fault SPEC]... [-drop SPEC]... [-delay SPEC]...
 //	                          [-rate-limit N/DURATION] [-template-review DURATION[:STATUS]]
+//	                          [-read-timeout D] [-write-timeout D] [-idle-timeout D] [-max-requests N] [-body-memory MiB]
 //
 // It prints the base URL and the API key to use, and runs until interrupted
 // (SIGINT or SIGTERM), then shuts down gracefully. State is kept in memory
@@ -38,6 +39,14 @@
 // -template-review 30s keeps each new WhatsApp template PENDING for 30
 // seconds, then APPROVED (30s:REJECTED rejects it), as
 // chatinctest.WithTemplateReview does.
+//
+// A slow or hostile client cannot hold the server: a request must arrive
+// whole within -read-timeout (1m), its answer is abandoned past
+// -write-timeout (1m plus the longest -delay), a kept-alive connection is
+// closed after -idle-timeout (2m) idle; past -max-requests (256) requests
+// at once, and past -body-memory (256 MiB) of request bodies held at once
+// (chatinctest.WithBodyMemory), a request is answered 503 with
+// Retry-After: 1 before the simulator acts on it.
 //
 // A JSON body with a field the API does not know (at the top level, or in a
 // button or contact) is answered with an X-Chatinc-Mock-Warning header and
@@ -98,6 +107,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Var(faultList{&faults, "delay"}, "delay", "delay the answer: '[METHOD] PATH DURATION [times=N]...' (repeatable)")
 	rateLimit := fs.String("rate-limit", "", "answer at most N requests per DURATION, then 429 with Retry-After: N/DURATION, such as 10/1s")
 	review := fs.String("template-review", "", "keep each new WhatsApp template PENDING for DURATION, then APPROVED (DURATION:REJECTED to reject it)")
+	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "cut off a client that takes longer to send a request, body included")
+	writeTimeoutFlag := fs.Duration("write-timeout", 0, "abandon an answer not written this long after its request's headers (default 1m plus the longest -delay)")
+	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a kept-alive connection idle this long")
+	maxRequests := fs.Int("max-requests", defaultMaxRequests, "requests handled at once; one more is answered 503 with Retry-After (0: no bound)")
+	bodyMemory := fs.Int64("body-memory", 256, "MiB of request bodies held at once, across all requests; past it, 503 with Retry-After (0: no bound)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: chatinc-mock [flags]\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -122,7 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	opts := []chatinctest.Option{chatinctest.WithAPIKey(*apiKey), chatinctest.WithSeed(*seed), chatinctest.WithLogger(logger),
-		chatinctest.WithRetention(*retention)}
+		chatinctest.WithRetention(*retention), chatinctest.WithBodyMemory(*bodyMemory << 20)}
 	if *strict {
 		opts = append(opts, chatinctest.WithStrict())
 	}
@@ -148,7 +162,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	var delays []time.Duration
+	for _, f := range faults {
+		delays = append(delays, f.fault.Delay)
+	}
+	srv := &http.Server{
+		Handler:           limitRequests(*maxRequests, sim),
+		ReadHeaderTimeout: min(10*time.Second, *readTimeout),
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      writeTimeout(*writeTimeoutFlag, delays),
+		IdleTimeout:       *idleTimeout,
+	}
 
 	scheme, certNote := "http", ""
 	switch {
