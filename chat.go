@@ -16,6 +16,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1550,6 +1551,7 @@ func (c *Client) post(ctx context.Context, class retry.Class, path string, body 
 	if _, err := c.send(ctx, class, http.MethodPost, path, body, &r); err != nil {
 		return nil, err
 	}
+	r.removeKey(c.key())
 	return &r, nil
 }
 
@@ -1702,8 +1704,48 @@ type Result struct {
 	// RunID identifies a campaign run, when the answer names one.
 	RunID string
 	// Raw is the answer's body as received, for fields this type does not
-	// name.
+	// name; should it echo the API key, the key is replaced by
+	// "[redacted]", as in the other fields. fmt prints it as its JSON text.
 	Raw json.RawMessage
+}
+
+// Format implements fmt.Formatter: a Result prints as fmt prints a struct,
+// but with Raw as the JSON text it holds instead of a list of byte values.
+// %v and %s print {success   cmp_1  {"status":"success",...}}, %+v names
+// the fields, and %#v is Go syntax, Raw a json.RawMessage of a string. A
+// *Result prints the same.
+func (r Result) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		raw := "nil"
+		if r.Raw != nil {
+			raw = strconv.Quote(string(r.Raw))
+			if strconv.CanBackquote(string(r.Raw)) {
+				raw = "`" + string(r.Raw) + "`"
+			}
+		}
+		fmt.Fprintf(f, "chatinc.Result{Status:%q, Message:%q, ID:%q, CampaignID:%q, RunID:%q, Raw:json.RawMessage(%s)}",
+			r.Status, r.Message, r.ID, r.CampaignID, r.RunID, raw)
+	case verb == 'v' && f.Flag('+'):
+		fmt.Fprintf(f, "{Status:%s Message:%s ID:%s CampaignID:%s RunID:%s Raw:%s}",
+			r.Status, r.Message, r.ID, r.CampaignID, r.RunID, r.Raw)
+	default:
+		fmt.Fprintf(f, "{%s %s %s %s %s %s}", r.Status, r.Message, r.ID, r.CampaignID, r.RunID, r.Raw)
+	}
+}
+
+// removeKey replaces the API key in what r holds, should the answer have
+// echoed it (a gateway that reflects the request's headers, say): a Result
+// is printed and logged, and the key is in neither, as it is in no error.
+func (r *Result) removeKey(k *credentials) {
+	for _, s := range []*string{&r.Status, &r.Message, &r.ID, &r.CampaignID, &r.RunID} {
+		*s = k.redact(*s, false)
+	}
+	// A view of Raw, not a copy: mayHold keeps no reference, so a call
+	// whose answer holds no key allocates nothing here.
+	if k.mayHold(unsafe.String(unsafe.SliceData(r.Raw), len(r.Raw))) {
+		r.Raw = json.RawMessage(k.redact(string(r.Raw), false))
+	}
 }
 
 // UnmarshalJSON decodes an answer object, or the first element of an array

@@ -226,6 +226,34 @@
 // is a [*DecodeError]. Context cancellation and deadlines match
 // [context.Canceled] and [context.DeadlineExceeded].
 //
+// [APIError.Header] holds the answer's headers, without Set-Cookie and
+// without any value that holds the key, so that a request ID can be quoted
+// to support.
+//
+// # Observability and rate limits
+//
+// [WithLogger] logs each attempt and each retry; [WithHooks] calls a
+// [Hooks].Attempt function after every attempt of every call, on the
+// calling goroutine and with the caller's context, with an [AttemptInfo]:
+// the method's name, the HTTP method and path, the attempt number, the
+// status, the error (the key removed), the duration, and whether and when
+// a retry follows. Both say the same things; build metrics or trace spans
+// on the hook (the module examples/tracing makes OpenTelemetry spans, one
+// per call and one per attempt).
+//
+// [WithRateLimit] gives a client one rate limit that every attempt of every
+// call waits for, so that goroutines sharing the client stay under the
+// API's limit together; a 429's Retry-After then holds back every call of
+// the client. A wait the call's context cannot cover fails at once with
+// [context.DeadlineExceeded], and that attempt is not sent.
+//
+//	chat, err := chatinc.NewClient(key,
+//		chatinc.WithRateLimit(10, 5), // 10 calls a second, bursts of 5
+//		chatinc.WithHooks(chatinc.Hooks{Attempt: func(ctx context.Context, a chatinc.AttemptInfo) {
+//			attempts.WithLabelValues(a.Call, strconv.Itoa(a.StatusCode)).Inc()
+//		}}),
+//	)
+//
 // # Testing with chatinctest
 //
 // [github.com/chatinc/chatinc-go/chatinctest.NewServer] starts a stateful

@@ -3,6 +3,7 @@ package chatinc
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
@@ -126,5 +127,22 @@ func TestCheckRedirect(t *testing.T) {
 		if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 			t.Errorf("%s: checkRedirect = %v, want %v", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestResultRemoveKeyAllocatesNothing checks that taking the key out of a
+// Result costs a call whose answer does not hold it no allocation (Raw is
+// looked at, not copied), and that an answer that does hold it is changed.
+func TestResultRemoveKeyAllocatesNothing(t *testing.T) {
+	k := newCredentials("sk_test_abcdefghijkl")
+	r := Result{Status: "success", Message: "Campaign created", CampaignID: "c1",
+		Raw: json.RawMessage(`{"status":"success","message":"Campaign created","campaignId":"c1"}`)}
+	if n := testing.AllocsPerRun(100, func() { r.removeKey(k) }); n != 0 {
+		t.Errorf("removeKey of an answer without the key: %v allocations, want 0", n)
+	}
+	r.Raw = json.RawMessage(`{"echo":"sk_test_abcdefghijkl"}`)
+	r.removeKey(k)
+	if want := `{"echo":"[redacted]"}`; string(r.Raw) != want {
+		t.Errorf("Raw = %s, want %s", r.Raw, want)
 	}
 }

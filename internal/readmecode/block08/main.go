@@ -1,7 +1,7 @@
 // This file is a Go code block of README.md, copied by
 // go generate ./internal/readmecode: edit README.md, not this file.
 
-// README.md:667
+// README.md:671
 
 package main
 
