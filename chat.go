@@ -730,12 +730,6 @@ type memoryDecoder interface {
 // of it.
 const smallAnswer = 4 << 10
 
-// headKeeper is a bodyDecoder that lends the call a buffer for the first
-// bytes of the answer (bodyReader.head), in storage it allocates anyway.
-type headKeeper interface {
-	headBuffer() []byte
-}
-
 // requestBody is what a call sends: JSON (jsonBody) or an upload
 // (*multipartBody, files.go). newRequest knows bodies only by these methods.
 type requestBody interface {
@@ -803,8 +797,10 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	if ctx == nil {
 		return nil, errors.New("chatinc: nil context")
 	}
-	// The path for errors and logs: "/" and path, query included.
-	cl := &call{Context: ctx, c: c, class: class, method: method, path: "/" + path, attempt: -1}
+	// The base URL's path and path, in one string: the request's URL path
+	// and query, and from its last "/" on, the path for errors and logs.
+	full := c.baseURL.Path + path
+	cl := &call{Context: ctx, c: c, class: class, method: method, path: full[len(c.baseURL.Path)-1:], attempt: -1}
 	cl.caller = ctx
 	if n, ok := ctx.Value(callNameKey{}).(*callName); ok {
 		cl.name, cl.caller = n.name, n.caller
@@ -823,7 +819,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	if err != nil {
 		return nil, fmt.Errorf("chatinc: %s %s: %w", method, cl.path, err)
 	}
-	c.requestURL(hreq.URL, path)
+	c.requestURL(hreq.URL, full)
 	if b != nil {
 		b.begin(ctx)
 		cl.sends = b
@@ -855,15 +851,16 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	return cl, nil
 }
 
-// requestURL sets u to the URL of path, relative to the base URL and
-// already escaped (the SDK's own constants, and a query string): what
-// url.Parse of the base URL's text and path would give, as the base URL
-// has no query, fragment or RawPath (parseBaseURL) and ends in "/".
-func (c *Client) requestURL(u *url.URL, path string) {
-	p, q, _ := strings.Cut(path, "?")
+// requestURL sets u to the URL of full, the base URL's path followed by a
+// path relative to it and already escaped (the SDK's own constants, and a
+// query string): what url.Parse of the base URL's text and that path would
+// give, as the base URL has no query, fragment or RawPath (parseBaseURL)
+// and ends in "/".
+func (c *Client) requestURL(u *url.URL, full string) {
+	base := len(c.baseURL.Path) // which may hold a "?", unescaped
+	p, q, _ := strings.Cut(full[base:], "?")
 	*u = *c.baseURL
-	u.Path += p
-	u.RawQuery = q
+	u.Path, u.RawQuery = full[:base+len(p)], q
 }
 
 // do sends the call, retrying as its class allows, and handles the answer:
@@ -1007,17 +1004,20 @@ func (cl *call) handleResponse(resp *http.Response) error {
 	if cl.unbounded {
 		limit = -1
 	}
-	if cl.head == nil {
-		if k, ok := cl.dec.(headKeeper); ok {
-			cl.head = k.headBuffer()
-		} else {
-			cl.head = make([]byte, 0, 512)
-		}
+	md, small := cl.dec.(memoryDecoder)
+	small = small && resp.ContentLength >= 0 && resp.ContentLength <= smallAnswer
+	switch {
+	case small && int64(cap(cl.head)) < resp.ContentLength+1:
+		// Room for the whole answer, and to see its end: one
+		// allocation of its own size.
+		cl.head = make([]byte, 0, resp.ContentLength+1)
+	case cl.head == nil:
+		cl.head = make([]byte, 0, 512)
 	}
 	cl.br = bodyReader{r: resp.Body, left: limit, head: cl.head[:0]}
 	br := &cl.br
 	var err error
-	if md, ok := cl.dec.(memoryDecoder); ok && resp.ContentLength >= 0 && resp.ContentLength <= smallAnswer {
+	if small {
 		// A small answer is read whole, into head (kept for errors
 		// anyway), and decoded from memory.
 		_, rerr := io.Copy(io.Discard, br)
@@ -1643,11 +1643,8 @@ type listOf[T any] struct {
 	max    int
 	budget itemBudget
 	wire.Collect[T]
-	dec  wire.Decoder[T]
-	head [512]byte
+	dec wire.Decoder[T]
 }
-
-func (l *listOf[T]) headBuffer() []byte { return l.head[:0] }
 
 func (l *listOf[T]) decodeBody(r io.Reader) error {
 	l.Items, l.budget = nil, itemBudget{}

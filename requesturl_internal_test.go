@@ -19,7 +19,7 @@ func TestRequestURLAsParsed(t *testing.T) {
 	for _, base := range []string{
 		"https://api.chatinc.example/v1", "https://api.chatinc.example/v1/", "https://API.Chatinc.example:8443/v1",
 		"http://127.0.0.1:8080/v1", "http://[::1]:8080/api/v1/", "https://h.example/my%20api/v1", "https://h.example",
-		"https://h.example/a%2Fb/v1", "https://h.example/v1?x=1#frag",
+		"https://h.example/a%2Fb/v1", "https://h.example/a%3Fb/v1", "https://h.example/v1?x=1#frag",
 	} {
 		c, err := NewClient("sk_test_url", WithBaseURL(base))
 		require.NoError(t, err, base)
