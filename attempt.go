@@ -2,7 +2,6 @@ package chatinc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,29 +13,19 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// beforeAttempt is the client's RequestLogHook: it starts an attempt of
-// the request's call.
-func beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
-	cl := callOf(req.Context())
-	cl.beforeAttempt(attempt)
-	if cl.sends != nil {
-		req.Body = cl.sends.open()
-	}
-}
-
-// checkRetry is the client's CheckRetry: the request's call decides.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	return callOf(ctx).checkRetry(ctx, resp, err)
-}
-
-// noBackoff is the client's Backoff: checkRetry has already waited, since
-// Backoff cannot find the call when an attempt had no response.
+// noBackoff is the retry loop's Backoff: checkRetry has already waited,
+// for the rule's wait and then for the client's rate limit, one wait that
+// the context's end interrupts.
 func noBackoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }
 
 func (cl *call) gotConn(httptrace.GotConnInfo) { cl.connMade.Store(true) }
 
-// beforeAttempt runs before each attempt.
-func (cl *call) beforeAttempt(attempt int) {
+// beforeAttempt is the retry loop's RequestLogHook: it starts an attempt,
+// with a fresh body.
+func (cl *call) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
+	if cl.sends != nil {
+		req.Body = cl.sends.open()
+	}
 	cl.attempt = attempt
 	cl.start = time.Now()
 	cl.connMade.Store(false)
@@ -44,7 +33,7 @@ func (cl *call) beforeAttempt(attempt int) {
 	cl.body, cl.bodyErr, cl.bodyRead, cl.bodyCut = nil, nil, false, false
 }
 
-// checkRetry applies the retry rule of the call's class, Retry-After, and
+// checkRetry is the retry loop's CheckRetry: it applies the retry rule of the call's class, Retry-After, and
 // the context's deadline, and waits before a retry. It returns an error
 // only when the context ends during that wait, so that the caller gets the
 // last attempt's own answer or error, or the context's.
@@ -152,30 +141,16 @@ func (c *Client) holdFor(retryAfter string) {
 	}
 }
 
-// decide applies the retry rule to an attempt that ended with resp or err.
+// decide applies the retry rule (retry.Decide) to an attempt that ended
+// with resp or err.
 func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (again bool, reason string, wait time.Duration) {
-	if ctx.Err() != nil || (cl.sends != nil && !cl.sends.replayable()) || cl.attempt >= cl.c.retryMax {
-		return false, "", 0
-	}
-	if err != nil && (errors.Is(err, ErrRedirectRefused) || errors.Is(err, errTooManyRedirects) ||
-		errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrFileChanged)) {
-		return false, "", 0
-	}
-	now := time.Now()
-	again, reason = retry.Check(cl.class, resp, err, cl.connMade.Load(), now)
-	if !again {
-		return false, "", 0
-	}
-	var retryAfter string
-	if resp != nil {
-		retryAfter = resp.Header.Get("Retry-After")
-	}
 	deadline, _ := ctx.Deadline()
-	// A Retry-After beyond retry.MaxRetryAfter, or a wait that would outlast
-	// the context, is not slept: the caller gets this answer (an *APIError
-	// with RetryAfter set) at once.
-	wait, again = retry.Wait(cl.c.retryWaitMin, cl.c.retryWaitMax, cl.attempt, retryAfter, now, deadline)
-	return again, reason, wait
+	return retry.Decide(retry.Attempt{
+		Class: cl.class, Number: cl.attempt, Max: cl.c.retryMax,
+		Resp: resp, Err: err, ConnMade: cl.connMade.Load(),
+		Replayable: cl.sends == nil || cl.sends.replayable(),
+		Final:      ctx.Err() != nil || isFinal(err),
+	}, cl.c.retryWaitMin, cl.c.retryWaitMax, time.Now(), deadline)
 }
 
 // attemptDone tells the client's logger and Attempt hook that an attempt

@@ -23,13 +23,11 @@ import (
 var acceptJSON = []string{"application/json"}
 
 // call is one API call in flight: its retry class and what its attempts
-// have seen. It rides in its request's context, where the client's retry
-// hooks find it (callOf).
+// have seen. Its retry loop is its own (rc), with the call's methods as
+// its hooks.
 type call struct {
-	// The call is its request's context: the caller's, with the call as
-	// the value of callKey.
-	context.Context
-
+	ctx    context.Context // the context of the call: the caller's, with the call's name
+	rc     retryablehttp.Client
 	c      *Client
 	class  retry.Class
 	name   string          // the exported method's, for AttemptInfo.Call (named)
@@ -65,20 +63,6 @@ type call struct {
 	// error (AttemptInfo.Duration).
 	took time.Duration
 }
-
-// callKey is the context key under which a request carries its *call.
-type callKey struct{}
-
-// Value implements context.Context.
-func (cl *call) Value(key any) any {
-	if key == (callKey{}) {
-		return cl
-	}
-	return cl.Context.Value(key)
-}
-
-// callOf returns the call a request's context carries.
-func callOf(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
 
 // callNameKey is the context key under which an exported method hands its
 // *callName to the calls it makes (named).
@@ -183,13 +167,22 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	// The base URL's path and path, in one string: the request's URL path
 	// and query, and from its last "/" on, the path for errors and logs.
 	full := c.baseURL.Path + path
-	cl := &call{Context: ctx, c: c, class: class, method: method, path: full[len(c.baseURL.Path)-1:], attempt: -1}
+	cl := &call{ctx: ctx, c: c, class: class, method: method, path: full[len(c.baseURL.Path)-1:], attempt: -1}
+	cl.rc = retryablehttp.Client{
+		HTTPClient:     c.doer,
+		Logger:         nil, // retryablehttp's own logger writes to stderr; ours is slog
+		RetryMax:       c.retryMax,
+		CheckRetry:     cl.checkRetry,
+		Backoff:        noBackoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: cl.beforeAttempt,
+	}
 	cl.caller = ctx
 	if n, ok := ctx.Value(callNameKey{}).(*callName); ok {
 		cl.name, cl.caller = n.name, n.caller
 	}
 	cl.trace.GotConn = cl.gotConn
-	ctx = httptrace.WithClientTrace(cl, &cl.trace)
+	ctx = httptrace.WithClientTrace(ctx, &cl.trace)
 
 	b, err := encodeBody(path, body)
 	if err != nil {
@@ -219,7 +212,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	// RoundTripper must not modify a request; Set and Add replace them).
 	// The key is set per request, so that it is kept in one place only.
 	req.Header["Authorization"] = c.key().authorization
-	req.Header["User-Agent"] = c.headers.userAgent
+	req.Header["User-Agent"] = c.userAgent
 	req.Header["Accept"] = acceptJSON
 	switch {
 	case b == nil:
@@ -261,24 +254,16 @@ func (c *Client) do(cl *call, v any) (int64, error) {
 }
 
 // outcomeUnknown reports whether err, the error of the call, leaves open
-// whether the API acted on a sending call: its last attempt reached the
-// API and no definite answer came back (see ErrOutcomeUnknown).
+// whether the API acted on it (retry.OutcomeUnknown; see
+// ErrOutcomeUnknown).
 func (cl *call) outcomeUnknown(err error) bool {
-	if cl.class != retry.Send || cl.attempt < 0 || cl.waitErr != nil {
-		// Another class; no attempt made; or the call ended while waiting
-		// to retry, which a send does only after an answer saying the API
-		// did not act (429, 503 with Retry-After) or a dial that failed.
-		return false
-	}
+	o := retry.Outcome{Class: cl.class, Attempted: cl.attempt >= 0, WaitEnded: cl.waitErr != nil,
+		Responded: cl.responded, ConnMade: cl.connMade.Load()}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		s := apiErr.StatusCode
-		return (s >= 300 && s < 400) || (s >= 500 && s != http.StatusNotImplemented)
+		o.Status = apiErr.StatusCode
 	}
-	// An answer that could not be read whole or decoded, or too large; a
-	// refused redirect; or a transport error or the context's end after a
-	// connection was obtained (a dial error has none).
-	return cl.responded || cl.connMade.Load()
+	return retry.OutcomeUnknown(o)
 }
 
 // exchange is do without the outcome-unknown mark.
@@ -295,7 +280,7 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 		// upload keep its file open; also when a hook panics.
 		defer cl.sends.end()
 	}
-	if err := c.waitTurn(cl.Context); err != nil {
+	if err := c.waitTurn(cl.ctx); err != nil {
 		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
 	}
 	var w io.Writer
@@ -311,7 +296,7 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	// RetryMax runs out, err is the last attempt's own transport, body or
 	// context error, never "giving up after N attempts"; an error status
 	// comes back as resp, for checkResponse.
-	resp, err := c.rc.Do(cl.req)
+	resp, err := cl.rc.Do(cl.req)
 	if err != nil {
 		if resp != nil {
 			drainAndClose(resp.Body)

@@ -16,7 +16,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
 )
 
@@ -41,8 +40,8 @@ const (
 type Client struct {
 	baseURL        *url.URL            // ends in "/"
 	key            func() *credentials // behind a func, so that reflection cannot print it
-	userAgent      string
-	http           *http.Client // the caller's (copied) or the SDK's own
+	userAgent      []string            // the User-Agent header's value, shared by every request
+	http           *http.Client        // the caller's (copied) or the SDK's own
 	logger         *slog.Logger
 	retryMax       int
 	retryWaitMin   time.Duration
@@ -58,11 +57,9 @@ type Client struct {
 	// between reads.
 	sleep func(ctx context.Context, d time.Duration) error
 
-	// Client-lifetime values every call shares, set by NewClient: the
-	// retry loop, whose hooks find the call they serve in the request's
-	// context.
-	rc      *retryablehttp.Client
-	headers struct{ userAgent []string }
+	// Client-lifetime values every call shares, set by NewClient: what a
+	// call's retry loop sends through.
+	doer *http.Client
 }
 
 // Format implements fmt.Formatter so that %v, %+v, %#v and %s of a Client
@@ -191,7 +188,7 @@ func WithUserAgent(ua string) Option {
 			return fmt.Errorf("chatinc: WithUserAgent(%q): control characters are not allowed", ua)
 		}
 		if ua = strings.TrimSpace(ua); ua != "" {
-			c.userAgent += " " + ua
+			c.userAgent = []string{c.userAgent[0] + " " + ua}
 		}
 		return nil
 	}
@@ -335,7 +332,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:      base,
 		key:          newCredentials(apiKey).get,
-		userAgent:    fmt.Sprintf("chatinc-go/%s (%s)", Version, runtime.Version()),
+		userAgent:    []string{fmt.Sprintf("chatinc-go/%s (%s)", Version, runtime.Version())},
 		retryMax:     DefaultRetryMax,
 		retryWaitMin: DefaultRetryWaitMin,
 		retryWaitMax: DefaultRetryWaitMax,
@@ -360,19 +357,10 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 		hc.Transport = &attemptTimeoutTransport{next: transportOf(c.http), timeout: c.attemptTimeout}
 		c.http = &hc
 	}
-	// retryablehttp sends through http, seen through noRewindTransport.
+	// The retry loop sends through http, seen through noRewindTransport.
 	doer := *c.http
 	doer.Transport = noRewindTransport{next: transportOf(c.http)}
-	c.headers.userAgent = []string{c.userAgent}
-	c.rc = &retryablehttp.Client{
-		HTTPClient:     &doer,
-		Logger:         nil, // retryablehttp's own logger writes to stderr; ours is slog
-		RetryMax:       c.retryMax,
-		CheckRetry:     checkRetry,
-		Backoff:        noBackoff,
-		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: beforeAttempt,
-	}
+	c.doer = &doer
 	return c, nil
 }
 

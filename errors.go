@@ -46,6 +46,14 @@ var (
 	ErrTemplateRejected = errors.New("chatinc: the campaign's WhatsApp template was rejected")
 )
 
+// isFinal reports whether err is one the retry rule takes as final, which
+// no other attempt can mend: a refused redirect, too many redirects, an
+// answer over the size cap, a file that changed (retry.Attempt.Final).
+func isFinal(err error) bool {
+	return err != nil && (errors.Is(err, ErrRedirectRefused) || errors.Is(err, errTooManyRedirects) ||
+		errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrFileChanged))
+}
+
 // maxErrorBody is how much of an error response body an *APIError keeps.
 const maxErrorBody = 4 << 10
 
