@@ -21,7 +21,7 @@ func Fields(data []byte, f func(name, value []byte) error) error {
 		return nil // null
 	}
 	if i >= len(data) || data[i] != '{' {
-		return fmt.Errorf("%w, got %s", ErrNotObject, describe(data[i:]))
+		return fmt.Errorf("%w, got %s", errNotObject, describe(data[i:]))
 	}
 	for i = skipSpace(data, i+1); i < len(data) && data[i] != '}'; {
 		k1 := stringEnd(data, i)

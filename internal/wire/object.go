@@ -7,9 +7,9 @@ import (
 	"unsafe"
 )
 
-// ErrNotObject reports a JSON value that is not an object where one was
+// errNotObject reports a JSON value that is not an object where one was
 // expected.
-var ErrNotObject = errors.New("expected a JSON object")
+var errNotObject = errors.New("expected a JSON object")
 
 // ObjectText calls f with each field of the JSON object data, in order: its
 // name, and its value as text, as String decodes a scalar ("" for null),
@@ -24,7 +24,7 @@ func ObjectText(data []byte, f func(key, value string)) error {
 		return nil // null
 	}
 	if i >= len(data) || data[i] != '{' {
-		return fmt.Errorf("%w, got %s", ErrNotObject, describe(data[i:]))
+		return fmt.Errorf("%w, got %s", errNotObject, describe(data[i:]))
 	}
 	type span struct{ k0, k1, v0, v1 int }
 	var stack [16]span

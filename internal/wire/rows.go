@@ -179,7 +179,7 @@ func (d *RowDecoder) element(i int, sink RowSink, envErr **EnvelopeError) error 
 		if err := d.skipValue(1); err != nil {
 			return err
 		}
-		err := fmt.Errorf("item %d: %w, got %s", i, ErrNotObject, describe(d.buf[d.pin:d.pos]))
+		err := fmt.Errorf("item %d: %w, got %s", i, errNotObject, describe(d.buf[d.pin:d.pos]))
 		d.pin = -1
 		return err
 	}

@@ -43,8 +43,18 @@ type Sink[T any] interface {
 }
 
 // Decode reads one answer from r in a single pass and gives the items of the
-// list it holds to sink, one at a time as they stream. It accepts the shapes
-// Items documents. Only one item is held at a time, plus, for an envelope
+// list it holds to sink, one at a time as they stream. It accepts:
+//   - a bare array: [{...}, {...}];
+//   - an envelope object whose field named key, or whose one array-valued
+//     field, holds the list: {"status":"success","audiences":[...]};
+//   - an array of envelopes, each holding one object or an array under key:
+//     [{"status":"success","campaigns":{...}}] (how retrieve/campaigns answers);
+//   - an envelope holding one object under key: {"campaigns":{...}};
+//   - an empty body or null, or an envelope with only a status and a
+//     message ({"status":"success"}): no items.
+//
+// Of several array fields, one named "data", "items" or "results" (the
+// first met) is the list. Only one item is held at a time, plus, for an envelope
 // whose list is under key, the bytes of other array fields met before it.
 //
 // A body that says {"status":"error"} (at its top level, or in its first
@@ -87,12 +97,6 @@ func (d *Decoder[T]) Decode(r io.Reader, key string, maxItems int, sink Sink[T])
 func (d *Decoder[T]) reset(key string, maxItems int, sink Sink[T]) {
 	*d = Decoder[T]{key: key, max: maxItems, sink: sink}
 	d.itemDec, _ = sink.(ItemDecoder[T])
-}
-
-// DecodeBytes is Decode over an answer already in memory.
-func DecodeBytes[T any](data []byte, key string, maxItems int, sink Sink[T]) error {
-	var d Decoder[T]
-	return d.DecodeBytes(data, key, maxItems, sink)
 }
 
 // DecodeBytes is Decode over an answer already in memory, with d's storage.

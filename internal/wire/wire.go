@@ -24,32 +24,6 @@ var ErrNoList = errors.New("no list of items in the response")
 // envelope object, tried when the call's own name is absent.
 var fallbackKeys = []string{"data", "items", "results"}
 
-// Items returns the elements of the list a response holds. It accepts:
-//   - a bare array: [{...}, {...}];
-//   - an envelope object whose field named key, or whose one array-valued
-//     field, holds the list: {"status":"success","audiences":[...]};
-//   - an array of envelopes, each holding one object or an array under key:
-//     [{"status":"success","campaigns":{...}}] (how retrieve/campaigns answers);
-//   - an envelope holding one object under key: {"campaigns":{...}};
-//   - an empty body or null, or an envelope with only a status and a
-//     message ({"status":"success"}): no items.
-//
-// Of several array fields, one named "data", "items" or "results" (the
-// first met) is the list. A body that says {"status":"error"} returns an
-// *EnvelopeError.
-func Items(data []byte, key string) ([]json.RawMessage, error) {
-	return DecodeList[json.RawMessage](data, key)
-}
-
-// DecodeList decodes the list a response holds (see Items) into values of T.
-func DecodeList[T any](data []byte, key string) ([]T, error) {
-	var c Collect[T]
-	if err := DecodeBytes(data, key, 0, &c); err != nil {
-		return nil, err
-	}
-	return c.Items, nil
-}
-
 // envelope is the status/message pair the API puts on its answers.
 type envelope struct {
 	Status  String `json:"status"`
@@ -68,11 +42,11 @@ func ErrorMessage(body []byte) (msg string, isError bool) {
 		return "", false
 	}
 	if body[0] == '[' {
-		first, err := First(body)
-		if err != nil || first == nil {
+		obj, err := first(body)
+		if err != nil || obj == nil {
 			return "", false
 		}
-		if msg, isError = envelopeMessage(first); !isError || !json.Valid(body) {
+		if msg, isError = envelopeMessage(obj); !isError || !json.Valid(body) {
 			return "", false
 		}
 		return msg, true
@@ -80,10 +54,10 @@ func ErrorMessage(body []byte) (msg string, isError bool) {
 	return envelopeMessage(body)
 }
 
-// First returns an answer's object: data itself, or, when data is an array,
+// first returns an answer's object: data itself, or, when data is an array,
 // its first element (nil for an empty array). The rest of an array is not
 // decoded.
-func First(data []byte) (json.RawMessage, error) {
+func first(data []byte) (json.RawMessage, error) {
 	t := bytes.TrimSpace(data)
 	if len(t) == 0 || t[0] != '[' {
 		return data, nil

@@ -255,3 +255,25 @@ func TestTime(t *testing.T) {
 		{`[1700000000]`, Time{}, false},
 	})
 }
+
+// Items returns the elements of the list a response holds, as Decode
+// finds them (see Decode for the shapes), from memory.
+func Items(data []byte, key string) ([]json.RawMessage, error) {
+	return DecodeList[json.RawMessage](data, key)
+}
+
+// DecodeList decodes the list a response holds into values of T, from
+// memory, as the SDK's small answers are.
+func DecodeList[T any](data []byte, key string) ([]T, error) {
+	var c Collect[T]
+	if err := DecodeBytes(data, key, 0, &c); err != nil {
+		return nil, err
+	}
+	return c.Items, nil
+}
+
+// DecodeBytes is Decode over an answer already in memory.
+func DecodeBytes[T any](data []byte, key string, maxItems int, sink Sink[T]) error {
+	var d Decoder[T]
+	return d.DecodeBytes(data, key, maxItems, sink)
+}
