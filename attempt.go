@@ -186,7 +186,7 @@ func (cl *call) attemptDone(resp *http.Response, err error, again bool, wait tim
 		return
 	}
 	// Should the hook panic, the answer's body is closed (its connection
-	// with it) as the panic goes by; exchange ends the request's body.
+	// with it) as the panic goes by; retryLoop ends the request's body.
 	returned := false
 	defer func() {
 		if !returned && resp != nil {

@@ -246,7 +246,7 @@ func (c *Client) requestURL(u *url.URL, full string) {
 // returns the bytes copied to an io.Writer. An error of a sending call after
 // which the API may have acted matches ErrOutcomeUnknown.
 func (c *Client) do(cl *call, v any) (int64, error) {
-	n, err := c.exchange(cl, v)
+	n, err := c.retryLoop(cl, v)
 	if err != nil && cl.outcomeUnknown(err) {
 		err = &outcomeUnknownError{err: err}
 	}
@@ -266,8 +266,9 @@ func (cl *call) outcomeUnknown(err error) bool {
 	return retry.OutcomeUnknown(o)
 }
 
-// exchange is do without the outcome-unknown mark.
-func (c *Client) exchange(cl *call, v any) (int64, error) {
+// retryLoop is do without the outcome-unknown mark: the retry loop, and
+// the answer it ends with handled.
+func (c *Client) retryLoop(cl *call, v any) (int64, error) {
 	// A custom RoundTripper may ignore the context: never send a call whose
 	// caller has already given up (for a campaign, that would be a send the
 	// caller believes did not happen).
@@ -315,7 +316,7 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 		return cl.stream(resp, w)
 	}
 	if cl.dec != nil && resp.StatusCode < 300 {
-		return 0, cl.decoded(resp)
+		return 0, cl.decodeResult(resp)
 	}
 	if !cl.bodyRead {
 		cl.readBody(resp)
@@ -333,10 +334,6 @@ func (c *Client) exchange(cl *call, v any) (int64, error) {
 	}
 	if err := cl.checkResponse(resp, cl.body, cl.bodyCut); err != nil {
 		return 0, err
-	}
-	if cl.dec != nil { // an answer that is neither 2xx nor an error
-		cl.decodeErr, cl.head = cl.dec.decodeBody(bytes.NewReader(cl.body)), cl.body
-		return 0, cl.decoded(resp)
 	}
 	if v == nil || cl.streaming || len(bytes.TrimSpace(cl.body)) == 0 {
 		return 0, nil
@@ -395,10 +392,10 @@ func list[T any](ctx context.Context, c *Client, method, path string, body any, 
 	return l.Items, nil
 }
 
-// each sends a read POST whose answer dec decodes as it streams, under
+// streamRead sends a read POST whose answer dec decodes as it streams, under
 // the client's size cap when capped is set, without it otherwise
 // (CampaignDetails, which bounds each row instead).
-func (c *Client) each(ctx context.Context, path string, body any, dec bodyDecoder, capped bool) error {
+func (c *Client) streamRead(ctx context.Context, path string, body any, dec bodyDecoder, capped bool) error {
 	cl, err := c.newRequest(ctx, retry.Read, http.MethodPost, path, body)
 	if err != nil {
 		return err

@@ -395,42 +395,58 @@ func ratio(n, d int) float64 {
 // UnmarshalJSON decodes a campaign leniently: numbers may come as strings,
 // unknown fields are ignored, and the undocumented variables and runs are
 // decoded when their shape is the expected one and otherwise left to Raw.
-func (c *Campaign) UnmarshalJSON(data []byte) error {
-	var w struct {
-		CampaignID              wire.String     `json:"campaignId"`
-		Title                   wire.String     `json:"title"`
-		Message                 wire.String     `json:"message"`
-		ImgURL                  wire.String     `json:"imgUrl"`
-		Locale                  wire.String     `json:"locale"`
-		TemplateID              wire.String     `json:"templateId"`
-		WhatsAppTemplatesStatus wire.String     `json:"whatsAppTemplatesStatus"`
-		Buttons                 json.RawMessage `json:"buttons"`
-		Variables               json.RawMessage `json:"variables"`
-		Runs                    json.RawMessage `json:"runs"`
-		TotalSent               wire.Int        `json:"totalSent"`
-		TotalDelivered          wire.Int        `json:"totalDelivered"`
-		TotalRead               wire.Int        `json:"totalRead"`
-		TotalSendErrors         wire.Int        `json:"totalSendErrors"`
-		TotalDeliveryErrors     wire.Int        `json:"totalDeliveryErrors"`
-		TotalNotOnWhatsApp      wire.Int        `json:"totalNotOnWhatsApp"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
+func (c *Campaign) UnmarshalJSON(data []byte) error { return unmarshalChecked(c, data) }
+
+func (c *Campaign) decodeValid(data []byte) error {
+	var buttons, variables, runs []byte // the undocumented fields, decoded at the end
+	d := Campaign{}
+	err := wire.Fields(data, func(name, v []byte) (err error) {
+		switch {
+		case wire.Field(name, "campaignId"):
+			d.CampaignID, err = wire.Text(v)
+		case wire.Field(name, "title"):
+			d.Title, err = wire.Text(v)
+		case wire.Field(name, "message"):
+			d.Message, err = wire.Text(v)
+		case wire.Field(name, "imgUrl"):
+			d.ImgURL, err = wire.Text(v)
+		case wire.Field(name, "locale"):
+			d.Locale, err = wire.Text(v)
+		case wire.Field(name, "templateId"):
+			d.TemplateID, err = wire.Text(v)
+		case wire.Field(name, "whatsAppTemplatesStatus"):
+			d.WhatsAppTemplatesStatus, err = wire.Text(v)
+		case wire.Field(name, "buttons"):
+			buttons = v
+		case wire.Field(name, "variables"):
+			variables = v
+		case wire.Field(name, "runs"):
+			runs = v
+		case wire.Field(name, "totalSent"):
+			d.TotalSent, err = wire.Number(v)
+		case wire.Field(name, "totalDelivered"):
+			d.TotalDelivered, err = wire.Number(v)
+		case wire.Field(name, "totalRead"):
+			d.TotalRead, err = wire.Number(v)
+		case wire.Field(name, "totalSendErrors"):
+			d.TotalSendErrors, err = wire.Number(v)
+		case wire.Field(name, "totalDeliveryErrors"):
+			d.TotalDeliveryErrors, err = wire.Number(v)
+		case wire.Field(name, "totalNotOnWhatsApp"):
+			d.TotalNotOnWhatsApp, err = wire.Number(v)
+		}
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	*c = Campaign{
-		CampaignID: string(w.CampaignID), Title: string(w.Title), Message: string(w.Message),
-		ImgURL: string(w.ImgURL), Locale: string(w.Locale), TemplateID: string(w.TemplateID),
-		WhatsAppTemplatesStatus: string(w.WhatsAppTemplatesStatus),
-		TotalSent:               int(w.TotalSent), TotalDelivered: int(w.TotalDelivered), TotalRead: int(w.TotalRead),
-		TotalSendErrors: int(w.TotalSendErrors), TotalDeliveryErrors: int(w.TotalDeliveryErrors),
-		TotalNotOnWhatsApp: int(w.TotalNotOnWhatsApp),
-		Raw:                append(json.RawMessage(nil), data...),
-	}
 	// Best effort: a shape other than the expected one leaves these empty.
-	c.Buttons = bestEffort[[]Button](w.Buttons)
-	c.Variables = bestEffort[[]string](w.Variables)
-	c.Runs = bestEffort[[]CampaignRun](w.Runs)
-	c.RunCount = countElements(w.Runs)
+	d.Buttons = bestEffort[[]Button](buttons)
+	d.Variables = bestEffort[[]string](variables)
+	d.Runs = bestEffort[[]CampaignRun](runs)
+	d.RunCount = countElements(runs)
+	d.Raw = append(json.RawMessage(nil), data...)
+	*c = d
 	return nil
 }
 
@@ -457,19 +473,32 @@ func bestEffort[T any](raw json.RawMessage) T {
 }
 
 // UnmarshalJSON decodes a run leniently.
-func (r *CampaignRun) UnmarshalJSON(data []byte) error {
-	var w struct {
-		RunID     wire.String `json:"runId"`
-		Audiences []string    `json:"audiences"`
-		TimeToRun wire.Time   `json:"timeToRun"`
-		Status    wire.String `json:"status"`
-		Contacts  wire.Int    `json:"contacts"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
+func (r *CampaignRun) UnmarshalJSON(data []byte) error { return unmarshalChecked(r, data) }
+
+func (r *CampaignRun) decodeValid(data []byte) error {
+	d := CampaignRun{}
+	err := wire.Fields(data, func(name, v []byte) (err error) {
+		switch {
+		case wire.Field(name, "runId"):
+			d.RunID, err = wire.Text(v)
+		case wire.Field(name, "audiences"):
+			d.Audiences = nil
+			err = json.Unmarshal(v, &d.Audiences)
+		case wire.Field(name, "timeToRun"):
+			var t wire.Time
+			err = t.UnmarshalJSON(v)
+			d.TimeToRun = time.Time(t)
+		case wire.Field(name, "status"):
+			d.Status, err = wire.Text(v)
+		case wire.Field(name, "contacts"):
+			d.Contacts, err = wire.Number(v)
+		}
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	*r = CampaignRun{RunID: string(w.RunID), Audiences: w.Audiences, TimeToRun: time.Time(w.TimeToRun),
-		Status: string(w.Status), Contacts: int(w.Contacts)}
+	*r = d
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 
@@ -212,7 +213,11 @@ func FuzzOnePassDecoders(f *testing.F) {
 	for _, s := range append(decodeSeeds,
 		`{"ID":"upper","id":"lower"}`, `{"id":"lower","ID":"upper"}`, `{"\u0069d":"escaped name"}`,
 		`{"NAME":"a","Fields":["x"],"fields":null}`, `{"number":"+1","number":2}`, `[{"status":"success","id":"a"},1]`,
-		"{\"\u212a\":1}", `{"contactcount":"7","CONTACTCOUNT":8}`, `{"id":"a"} `, ` [ ] `, `[null]`, `{"id":[1]}`) {
+		"{\"\u212a\":1}", `{"contactcount":"7","CONTACTCOUNT":8}`, `{"id":"a"} `, ` [ ] `, `[null]`, `{"id":[1]}`,
+		`{"campaignId":1,"title":"t","runs":[{"runId":"r","audiences":["a"],"timeToRun":"2026-12-07T09:00:00Z","contacts":"3"}],"buttons":[{"type":"url"}],"variables":["a"]}`,
+		`{"runs":{"a":1},"RUNS":[1,2],"buttons":3,"variables":[1]}`, `{"runId":7,"audiences":[1],"timeToRun":1700000000}`,
+		`{"runId":"r","audiences":null,"Status":"done","status":"x"}`, `{"totalSent":"12","TOTALREAD":3.0}`,
+		`{"timeToRun":"2026-12-07T09:00:00Z","timeToRun":null,"title":"a","title":null,"runs":[1],"runs":null}`) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -266,6 +271,17 @@ func FuzzOnePassDecoders(f *testing.F) {
 		var sc shadowContact
 		err = json.Unmarshal(data, &sc)
 		agree("Contact", c.UnmarshalJSON(data), err, c, chatinc.Contact{Number: string(sc.Number)})
+
+		var cmp chatinc.Campaign
+		var sc2 shadowCampaign
+		err = json.Unmarshal(data, &sc2)
+		agree("Campaign", cmp.UnmarshalJSON(data), err, cmp, sc2.campaign(data))
+
+		var run chatinc.CampaignRun
+		var sr2 shadowRun
+		err = json.Unmarshal(data, &sr2)
+		agree("CampaignRun", run.UnmarshalJSON(data), err, run, chatinc.CampaignRun{RunID: string(sr2.RunID),
+			Audiences: sr2.Audiences, TimeToRun: time.Time(sr2.TimeToRun), Status: string(sr2.Status), Contacts: int(sr2.Contacts)})
 
 		var r chatinc.Result
 		var sr shadowResult
@@ -354,4 +370,61 @@ func firstElement(data []byte) (json.RawMessage, error) {
 	var first json.RawMessage
 	err := dec.Decode(&first)
 	return first, err
+}
+
+// shadowCampaign is how Campaign was decoded before 0.3, through
+// encoding/json: the oracle of its one-pass decoder.
+type shadowCampaign struct {
+	CampaignID              wire.String     `json:"campaignId"`
+	Title                   wire.String     `json:"title"`
+	Message                 wire.String     `json:"message"`
+	ImgURL                  wire.String     `json:"imgUrl"`
+	Locale                  wire.String     `json:"locale"`
+	TemplateID              wire.String     `json:"templateId"`
+	WhatsAppTemplatesStatus wire.String     `json:"whatsAppTemplatesStatus"`
+	Buttons                 json.RawMessage `json:"buttons"`
+	Variables               json.RawMessage `json:"variables"`
+	Runs                    json.RawMessage `json:"runs"`
+	TotalSent               wire.Int        `json:"totalSent"`
+	TotalDelivered          wire.Int        `json:"totalDelivered"`
+	TotalRead               wire.Int        `json:"totalRead"`
+	TotalSendErrors         wire.Int        `json:"totalSendErrors"`
+	TotalDeliveryErrors     wire.Int        `json:"totalDeliveryErrors"`
+	TotalNotOnWhatsApp      wire.Int        `json:"totalNotOnWhatsApp"`
+}
+
+func (w shadowCampaign) campaign(data []byte) chatinc.Campaign {
+	c := chatinc.Campaign{
+		CampaignID: string(w.CampaignID), Title: string(w.Title), Message: string(w.Message),
+		ImgURL: string(w.ImgURL), Locale: string(w.Locale), TemplateID: string(w.TemplateID),
+		WhatsAppTemplatesStatus: string(w.WhatsAppTemplatesStatus),
+		TotalSent:               int(w.TotalSent), TotalDelivered: int(w.TotalDelivered), TotalRead: int(w.TotalRead),
+		TotalSendErrors: int(w.TotalSendErrors), TotalDeliveryErrors: int(w.TotalDeliveryErrors),
+		TotalNotOnWhatsApp: int(w.TotalNotOnWhatsApp),
+		Raw:                append(json.RawMessage(nil), data...),
+		RunCount:           -1,
+	}
+	if json.Unmarshal(w.Buttons, &c.Buttons) != nil {
+		c.Buttons = nil
+	}
+	if json.Unmarshal(w.Variables, &c.Variables) != nil {
+		c.Variables = nil
+	}
+	if json.Unmarshal(w.Runs, &c.Runs) != nil {
+		c.Runs = nil
+	}
+	var elems []json.RawMessage
+	if t := bytes.TrimSpace(w.Runs); len(t) > 0 && t[0] == '[' && json.Unmarshal(t, &elems) == nil {
+		c.RunCount = len(elems)
+	}
+	return c
+}
+
+// shadowRun is how CampaignRun was decoded before 0.3.
+type shadowRun struct {
+	RunID     wire.String `json:"runId"`
+	Audiences []string    `json:"audiences"`
+	TimeToRun wire.Time   `json:"timeToRun"`
+	Status    wire.String `json:"status"`
+	Contacts  wire.Int    `json:"contacts"`
 }

@@ -2,7 +2,6 @@ package chatinc
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -50,16 +49,13 @@ const (
 )
 
 // UnmarshalJSON decodes a row, keeping the columns it does not name.
-func (d *CampaignDetail) UnmarshalJSON(data []byte) error {
-	if !json.Valid(data) {
-		return errors.New("chatinc: CampaignDetail: invalid JSON")
-	}
-	return d.decode(data)
-}
+func (d *CampaignDetail) UnmarshalJSON(data []byte) error { return unmarshalChecked(d, data) }
 
-// decode decodes a row from valid JSON: one pass, no map but Columns, and
-// one allocation for all of the row's text.
-func (d *CampaignDetail) decode(data []byte) error {
+// decodeValid decodes a row from valid JSON: one pass, no map but
+// Columns, and one allocation for all of the row's text. A row's names
+// match exactly (a "Number" column is a column), as the row stream
+// (wire.RowDecoder) matches them.
+func (d *CampaignDetail) decodeValid(data []byte) error {
 	*d = CampaignDetail{}
 	return wire.ObjectText(data, func(k, v string) {
 		switch k {
@@ -80,7 +76,7 @@ func (d *CampaignDetail) decode(data []byte) error {
 // has checked the JSON already.
 type detailRow struct{ CampaignDetail }
 
-func (r *detailRow) UnmarshalJSON(data []byte) error { return r.decode(data) }
+func (r *detailRow) UnmarshalJSON(data []byte) error { return r.decodeValid(data) }
 
 // ColumnNames returns the names of the row's other columns, sorted.
 func (d CampaignDetail) ColumnNames() []string {
@@ -157,7 +153,7 @@ func (c *Client) details(ctx context.Context, campaignID string, whole bool) ite
 		}
 		s := &detailStream{yield: yield, budgeted: whole}
 		s.rows.MaxRow = int(min(c.maxResponse, math.MaxInt32))
-		if err := c.each(ctx, "retrieve/campaign", b, s, whole); err != nil && !s.stopped {
+		if err := c.streamRead(ctx, "retrieve/campaign", b, s, whole); err != nil && !s.stopped {
 			yield(CampaignDetail{}, err)
 		}
 	}
@@ -193,7 +189,7 @@ func (s *detailStream) charge(d *CampaignDetail, n int) error {
 // DecodeItem decodes a row of an envelope, which the decoder has checked,
 // charging it to the budget.
 func (s *detailStream) DecodeItem(data []byte, r *detailRow) error {
-	if err := r.decode(data); err != nil {
+	if err := r.decodeValid(data); err != nil {
 		return err
 	}
 	return s.charge(&r.CampaignDetail, len(data))

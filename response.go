@@ -27,9 +27,9 @@ type bodyDecoder interface {
 	committed() bool
 }
 
-// memoryDecoder is a bodyDecoder that can also decode an answer already in
+// bytesDecoder is a bodyDecoder that can also decode an answer already in
 // memory, which for a small answer is cheaper than streaming it.
-type memoryDecoder interface {
+type bytesDecoder interface {
 	decodeBytes(data []byte) error
 }
 
@@ -62,7 +62,7 @@ func (cl *call) handleResponse(resp *http.Response) error {
 	if cl.unbounded {
 		limit = -1
 	}
-	md, small := cl.dec.(memoryDecoder)
+	md, small := cl.dec.(bytesDecoder)
 	small = small && resp.ContentLength >= 0 && resp.ContentLength <= smallAnswer
 	switch {
 	case small && int64(cap(cl.head)) < resp.ContentLength+1:
@@ -117,8 +117,8 @@ func (cl *call) handleResponse(resp *http.Response) error {
 	return nil
 }
 
-// decoded turns what handleResponse found into the call's result.
-func (cl *call) decoded(resp *http.Response) error {
+// decodeResult turns what handleResponse found into the call's result.
+func (cl *call) decodeResult(resp *http.Response) error {
 	if cl.bodyErr == nil && cl.decodeErr == nil {
 		return nil
 	}
