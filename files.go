@@ -102,16 +102,9 @@ func (c *Client) upload(ctx context.Context, path string, f File, fields ...form
 }
 
 // newCSVUpload is the body of a from-file call: fields, then f as the
-// "file" part, once f's header has been checked (see checkHeader).
+// "file" part, once f's header has been checked (checkCSVHeader).
 func newCSVUpload(fields []formField, f File) (*multipartBody, error) {
-	body, err := newMultipartBody(fields, "file", f)
-	if err != nil {
-		return nil, err
-	}
-	if err := f.checkHeader("file"); err != nil {
-		return nil, err
-	}
-	return body, nil
+	return newMultipartBody(fields, "file", f, checkCSVHeader)
 }
 
 // maxHeaderCheck is how much of a file the upload calls read to check its
@@ -139,30 +132,10 @@ func (l *headerLimit) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// checkHeader checks, before an upload, that the header of a file that can
-// be read twice (a path, or a seekable reader, which is put back where it
-// was) has a "number" column. A reader that cannot seek is sent unchecked.
-func (f File) checkHeader(field string) error {
-	var r io.Reader
-	switch s, ok := f.r.(io.Seeker); {
-	case f.path != "":
-		fh, err := os.Open(f.path)
-		if err != nil {
-			return &ValidationError{Field: field, Reason: "cannot open the file", Err: err}
-		}
-		defer fh.Close()
-		r = fh
-	case ok:
-		start, err := s.Seek(0, io.SeekCurrent)
-		if err != nil {
-			return nil
-		}
-		// Best effort: each attempt seeks to the start again anyway.
-		defer s.Seek(start, io.SeekStart)
-		r = f.r
-	default:
-		return nil
-	}
+// checkCSVHeader checks, before an upload, that the header of a file has
+// a "number" column, reading at most maxHeaderCheck bytes of r. Errors are
+// *ValidationError for field.
+func checkCSVHeader(field string, r io.Reader) error {
 	err := csvcheck.Header(&headerLimit{r: r, left: maxHeaderCheck})
 	var he *csvcheck.HeaderError
 	switch {
@@ -176,6 +149,9 @@ func (f File) checkHeader(field string) error {
 	return nil
 }
 
+// openFile opens a file to upload (os.Open; tests make it fail).
+var openFile = os.Open
+
 // source is a File prepared for one call: how to open it for each attempt,
 // and its size (-1 when unknown).
 type source struct {
@@ -188,9 +164,12 @@ type source struct {
 	callers bool
 }
 
-// prepare checks the file and returns how to read it. Errors are
-// *ValidationError for field.
-func (f File) prepare(field string) (*source, error) {
+// prepare checks the file and returns how to read it: measured once, and
+// opened once before the first attempt, when check (if not nil) reads its
+// start. check is given a file at a path, or a seekable reader at its
+// offset (put back there after); a reader that cannot seek is sent
+// unchecked. Errors are *ValidationError for field.
+func (f File) prepare(field string, check func(field string, r io.Reader) error) (*source, error) {
 	switch {
 	case f.path != "":
 		info, err := os.Stat(f.path)
@@ -203,12 +182,19 @@ func (f File) prepare(field string) (*source, error) {
 		// Open it once here too (Stat first, so that a FIFO is never
 		// opened): a file that exists but cannot be read (permissions) is
 		// refused now, before anything is sent, not after the request's
-		// headers have gone out on each attempt.
-		fh, err := os.Open(f.path)
+		// headers have gone out on each attempt; and its header is
+		// checked on this opening.
+		fh, err := openFile(f.path)
 		if err != nil {
 			return nil, &ValidationError{Field: field, Reason: "cannot open the file", Err: err}
 		}
+		if check != nil {
+			err = check(field, fh)
+		}
 		_ = fh.Close()
+		if err != nil {
+			return nil, err
+		}
 		path := f.path
 		return &source{
 			size:       info.Size(),
@@ -232,6 +218,15 @@ func (f File) prepare(field string) (*source, error) {
 				}
 				if err != nil {
 					return nil, &ValidationError{Field: field, Reason: "cannot seek the reader", Err: err}
+				}
+				if check != nil {
+					err := check(field, f.r)
+					if _, serr := s.Seek(start, io.SeekStart); err == nil && serr != nil {
+						err = &ValidationError{Field: field, Reason: "cannot seek the reader", Err: serr}
+					}
+					if err != nil {
+						return nil, err
+					}
 				}
 				shared := &seekShared{r: f.r, s: s, start: start, size: end - start}
 				return &source{size: end - start, replayable: true, open: shared.open, callers: true}, nil
@@ -314,42 +309,27 @@ func (sh *seekShared) open() (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &seekAttempt{sh: sh, gen: gen, left: sh.size}, nil
+	// Exactly the size measured, as for a file (exactReader); each Read
+	// of the caller's reader takes its turn.
+	a := &seekAttempt{sh: sh, gen: gen}
+	return callerBody{&exactReader{r: a, left: sh.size, what: "the reader"}, sh.r}, nil
 }
 
-// seekAttempt reads one attempt's bytes of a seekShared.
+// seekAttempt reads a seekShared for one attempt, one turn per Read.
 type seekAttempt struct {
-	sh   *seekShared
-	gen  int
-	left int64
+	sh  *seekShared
+	gen int
 }
 
 func (a *seekAttempt) Read(p []byte) (int, error) {
-	if a.left <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > a.left {
-		p = p[:a.left]
-	}
 	var n int
 	err := a.sh.turn(func() bool { return a.gen == a.sh.gen }, func() error {
 		var err error
 		n, err = a.sh.r.Read(p)
-		a.left -= int64(n)
-		switch {
-		case err == io.EOF && a.left > 0:
-			err = fmt.Errorf("%w: the reader ended %d bytes short of the size it had when the call began", ErrFileChanged, a.left)
-		case a.left == 0 && err == nil:
-			err = checkEnd(a.sh.r)
-		}
 		return err
 	})
 	return n, err
 }
-
-func (a *seekAttempt) Close() error { return nil }
-
-func (a *seekAttempt) callerReader() io.Reader { return a.sh.r }
 
 // formField is one text part of a multipart form.
 type formField struct{ name, value string }
@@ -375,10 +355,11 @@ type multipartBody struct {
 }
 
 // newMultipartBody lays out fields, then the file under fileField with its
-// original name and Content-Type text/csv. Text parts come first so that a
+// original name and Content-Type text/csv, once check (see prepare) has
+// passed. Text parts come first so that a
 // server reading the stream knows the IDs before the rows.
-func newMultipartBody(fields []formField, fileField string, f File) (*multipartBody, error) {
-	src, err := f.prepare(fileField)
+func newMultipartBody(fields []formField, fileField string, f File, check func(string, io.Reader) error) (*multipartBody, error) {
+	src, err := f.prepare(fileField, check)
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ func FuzzMultipartBody(f *testing.F) {
 			}
 			file, fileName = FileFromPath(p), "contacts.csv"
 		}
-		m, err := newMultipartBody([]formField{{"name", name}, {"id", id}}, "file", file)
+		m, err := newMultipartBody([]formField{{"name", name}, {"id", id}}, "file", file, nil)
 		if fileName == "" {
 			if err == nil {
 				t.Fatal("a reader without a file name was accepted")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -73,7 +74,7 @@ func TestLazyBodyCloseBeforeRead(t *testing.T) {
 	if err := os.WriteFile(path, []byte("number\n+15550000001\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	m, err := newMultipartBody(nil, "file", FileFromPath(path))
+	m, err := newMultipartBody(nil, "file", FileFromPath(path), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +271,7 @@ func TestFileChangedWhileSent(t *testing.T) {
 			if err := os.WriteFile(path, []byte(rows), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			src, err := FileFromPath(path).prepare("file")
+			src, err := FileFromPath(path).prepare("file", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -321,4 +322,46 @@ func stalledPipeUpload(t *testing.T, h2 bool, wrap func(*io.PipeReader) io.Reade
 	defer cancel()
 	uploadReturnsWithContext(t, ctx, c, FileFromReader("rows.csv", wrap(pr)))
 	return pw
+}
+
+// TestUploadUnreadableFile checks that a file that exists but cannot be
+// read (its opening fails with fs.ErrPermission, injected, as a mode
+// cannot deny root) is refused before anything is sent, like a missing
+// one, by every from-file call.
+func TestUploadUnreadableFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secret.csv")
+	if err := os.WriteFile(path, []byte("number\n+15550100001\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	openFile = func(name string) (*os.File, error) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	t.Cleanup(func() { openFile = os.Open })
+	var requests int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { requests++ }))
+	t.Cleanup(srv.Close)
+	c, err := NewClient("sk_test_unreadable", WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for name, call := range map[string]func() error{
+		"CreateAudienceFromFile": func() error {
+			_, err := c.CreateAudienceFromFile(ctx, AudienceFileParams{ID: "a", Name: "A", File: FileFromPath(path)})
+			return err
+		},
+		"CreateVariableGroupFromFile": func() error {
+			_, err := c.CreateVariableGroupFromFile(ctx, VariableGroupFileParams{ID: "g", Name: "G", AudienceID: "a", File: FileFromPath(path)})
+			return err
+		},
+	} {
+		err := call()
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != "file" || !errors.Is(err, fs.ErrPermission) {
+			t.Errorf("%s: %v, want a *ValidationError for file matching fs.ErrPermission", name, err)
+		}
+	}
+	if requests != 0 {
+		t.Errorf("%d requests sent", requests)
+	}
 }
