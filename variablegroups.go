@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -138,20 +137,6 @@ func (b *groupBody) validate() error {
 	b.json = chunkedBody{pieces: body.Pieces(), n: int64(body.Len())}
 	return nil
 }
-
-// chunkedBody is a JSON body in pieces (wire.Chunks), read one after the
-// other by each attempt.
-type chunkedBody struct {
-	pieces [][]byte
-	n      int64
-}
-
-func (b chunkedBody) open() io.ReadCloser { return io.NopCloser(wire.NewChunkReader(b.pieces)) }
-func (chunkedBody) contentType() string   { return jsonContentType }
-func (b chunkedBody) length() int64       { return b.n }
-func (chunkedBody) replayable() bool      { return true }
-func (chunkedBody) begin(context.Context) {}
-func (chunkedBody) end()                  {}
 
 // unknownValue is the error of row i, which holds a value that is not one
 // of the group's fields: the first such, in name order.
