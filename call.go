@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chatinc/chatinc-go/internal/retry"
+	"github.com/chatinc/chatinc-go/internal/wire"
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -92,8 +93,8 @@ func (c *Client) named(ctx context.Context, name string) context.Context {
 	return context.WithValue(ctx, callNameKey{}, &callName{name: name, caller: ctx})
 }
 
-// requestBody is what a call sends: JSON (jsonBody) or an upload
-// (*multipartBody, files.go). newRequest knows bodies only by these methods.
+// requestBody is what a call sends: JSON (jsonBody, or chunkedBody for a
+// large variable group) or an upload (*multipartBody, files.go). newRequest knows bodies only by these methods.
 type requestBody interface {
 	// open returns the body of one attempt; every attempt gets a fresh one.
 	open() io.ReadCloser
@@ -109,9 +110,10 @@ type requestBody interface {
 	end()
 }
 
-// The two kinds of body a call sends.
+// The kinds of body a call sends.
 var (
 	_ requestBody = jsonBody(nil)
+	_ requestBody = chunkedBody{}
 	_ requestBody = (*multipartBody)(nil)
 )
 
@@ -131,6 +133,26 @@ func (jsonBody) replayable() bool { return true }
 func (jsonBody) begin(context.Context) {}
 
 func (jsonBody) end() {}
+
+// chunkedBody is a JSON body in pieces (wire.Chunks: a variable group's
+// rows, written once and never copied to grow), read one after the other
+// by each attempt.
+type chunkedBody struct {
+	pieces [][]byte
+	n      int64
+}
+
+func (b chunkedBody) open() io.ReadCloser { return io.NopCloser(wire.NewChunkReader(b.pieces)) }
+
+func (chunkedBody) contentType() string { return jsonContentType }
+
+func (b chunkedBody) length() int64 { return b.n }
+
+func (chunkedBody) replayable() bool { return true }
+
+func (chunkedBody) begin(context.Context) {}
+
+func (chunkedBody) end() {}
 
 const jsonContentType = "application/json"
 

@@ -31,10 +31,11 @@ type VariableGroupParams struct {
 
 // groupBody is CreateVariableGroup's body. Its validate checks the group
 // and encodes it, each row in one pass: a group may carry 100,000 rows, and
-// each row's map is read once, a lookup per field.
+// each row's map is read once, a lookup per field. The body costs its size
+// once, and at most a thirty-second more (wire.Chunks).
 type groupBody struct {
 	p    VariableGroupParams
-	json jsonBody // the group as json.Marshal writes it, once validate accepted it
+	json requestBody // the group as json.Marshal writes it, once validate accepted it
 }
 
 func (b *groupBody) validate() error {
@@ -62,62 +63,78 @@ func (b *groupBody) validate() error {
 		}
 		known[f] = true
 	}
-	buf := wire.AppendNamed(nil, p.ID, p.Name, p.Description)
+	if len(p.Values) == 0 {
+		buf := wire.AppendNamed(nil, p.ID, p.Name, p.Description)
+		buf = append(buf, `,"fields":`...)
+		b.json = jsonBody(append(wire.AppendStrings(buf, p.Fields), '}'))
+		return nil
+	}
+	// The rows are encoded into buf, 8 KiB at a time, and written from it
+	// into pieces that are never copied to grow (wire.Chunks): a group may
+	// carry 100,000 rows, and one buffer grown as they came was allocated
+	// twice over. A body that fits in buf is buf.
+	const flush = 8 << 10
+	guess := len(p.Values) * (32 + 24*len(p.Fields))
+	buf := wire.AppendNamed(make([]byte, 0, min(guess, flush)+1<<10), p.ID, p.Name, p.Description)
 	buf = append(buf, `,"fields":`...)
 	buf = wire.AppendStrings(buf, p.Fields)
-	if len(p.Values) > 0 {
-		// A row's values go in field name order, each opened by its
-		// member name, which is the same for every row: `,"city":`.
-		sorted := slices.Sorted(slices.Values(p.Fields))
-		members := make([][]byte, len(sorted))
-		for j, f := range sorted {
-			members[j] = append(wire.AppendString([]byte{','}, f), ':')
-		}
-		// The buffer is sized for the first rows by a guess, then for the
-		// rest by the size of those, and a sixteenth more.
-		const sample = 64
-		buf = slices.Grow(buf, min(len(p.Values), sample)*(32+24*len(p.Fields)))
-		buf = append(buf, `,"values":[`...)
-		rows := len(buf)
-		for i, r := range p.Values {
-			if i == sample {
-				rest := len(p.Values) - sample
-				buf = slices.Grow(buf, (len(buf)-rows)/sample*rest*17/16)
-			}
-			// The field's name is made only for the error: a group may
-			// carry 100,000 rows.
-			if _, reason := checkNumber(r.Number, false); reason != "" {
-				return invalid(fmt.Sprintf("values[%d].number", i), "%s", reason)
-			}
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = append(buf, `{"number":`...)
-			buf = wire.AppendString(buf, r.Number)
-			found, bad := 0, -1
-			for j, f := range sorted {
-				v, ok := r.Values[f]
-				if !ok {
-					continue
-				}
-				found++
-				buf = append(buf, members[j]...)
-				var valid bool
-				if buf, valid = wire.AppendText(buf, v); !valid && bad < 0 {
-					bad = j
-				}
-			}
-			if found != len(r.Values) {
-				return unknownValue(i, r, known)
-			}
-			if bad >= 0 {
-				return checkText(fmt.Sprintf("values[%d].%s", i, sorted[bad]), r.Values[sorted[bad]])
-			}
-			buf = append(buf, '}')
-		}
-		buf = append(buf, ']')
+	// A row's values go in field name order, each opened by its member
+	// name, which is the same for every row: `,"city":`.
+	sorted := slices.Sorted(slices.Values(p.Fields))
+	members := make([][]byte, len(sorted))
+	for j, f := range sorted {
+		members[j] = append(wire.AppendString([]byte{','}, f), ':')
 	}
-	b.json = append(buf, '}')
+	var body *wire.Chunks
+	buf = append(buf, `,"values":[`...)
+	for i, r := range p.Values {
+		// The field's name is made only for the error.
+		if _, reason := checkNumber(r.Number, false); reason != "" {
+			return invalid(fmt.Sprintf("values[%d].number", i), "%s", reason)
+		}
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `{"number":`...)
+		buf = wire.AppendString(buf, r.Number)
+		found, bad := 0, -1
+		for j, f := range sorted {
+			v, ok := r.Values[f]
+			if !ok {
+				continue
+			}
+			found++
+			buf = append(buf, members[j]...)
+			var valid bool
+			if buf, valid = wire.AppendText(buf, v); !valid && bad < 0 {
+				bad = j
+			}
+		}
+		if found != len(r.Values) {
+			return unknownValue(i, r, known)
+		}
+		if bad >= 0 {
+			return checkText(fmt.Sprintf("values[%d].%s", i, sorted[bad]), r.Values[sorted[bad]])
+		}
+		buf = append(buf, '}')
+		if len(buf) >= flush {
+			if body == nil {
+				// The first piece: the size the rows so far foretell,
+				// and a sixteenth more, up to 4 MiB (what a guess
+				// that is too long can cost).
+				body = wire.NewChunks(int(min(int64(len(buf)/(i+1))*int64(len(p.Values))*17/16, 4<<20)))
+			}
+			body.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	buf = append(buf, ']', '}')
+	if body == nil {
+		b.json = jsonBody(buf)
+		return nil
+	}
+	body.Write(buf)
+	b.json = chunkedBody{pieces: body.Pieces(), n: int64(body.Len())}
 	return nil
 }
 

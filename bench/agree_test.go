@@ -119,6 +119,11 @@ func TestBaselinesAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 		reqs["baseline"] = c.Take()
+		pm, err := bl.marshal(ctx, "create/audience", kit.PlainAddContacts{ID: "a", Contacts: cs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqs["marshal"] = c.Take()
 		pc, err := bl.addContactsChecked(ctx, "a", cs)
 		if err != nil {
 			t.Fatal(err)
@@ -126,6 +131,7 @@ func TestBaselinesAgree(t *testing.T) {
 		reqs["checked"] = c.Take()
 		same(t, "AddContactsToAudience", "HTTP/1.1", reqs)
 		sameResult(t, r, pr)
+		sameResult(t, r, pm)
 		sameResult(t, r, pc)
 	})
 	t.Run("CreateVariableGroup", func(t *testing.T) {
@@ -140,6 +146,11 @@ func TestBaselinesAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 		reqs["baseline"] = c.Take()
+		pm, err := bl.marshal(ctx, "create/variable/group", plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqs["marshal"] = c.Take()
 		pc, err := bl.createGroupChecked(ctx, plain)
 		if err != nil {
 			t.Fatal(err)
@@ -147,6 +158,7 @@ func TestBaselinesAgree(t *testing.T) {
 		reqs["checked"] = c.Take()
 		same(t, "CreateVariableGroup", "HTTP/1.1", reqs)
 		sameResult(t, r, pr)
+		sameResult(t, r, pm)
 		sameResult(t, r, pc)
 	})
 	t.Run("Details", func(t *testing.T) {

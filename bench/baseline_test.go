@@ -111,6 +111,18 @@ func (bl *baseline) write(ctx context.Context, path string, body any) (*kit.Plai
 	return &r, bl.do(ctx, http.MethodPost, path, buf.Bytes()[:buf.Len()-1], &r)
 }
 
+// marshal is write as most clients write it: json.Marshal, a new body
+// each call (encoding/json's pooled buffer survives from call to call; the
+// body it returns is a copy of it).
+func (bl *baseline) marshal(ctx context.Context, path string, body any) (*kit.PlainResult, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	var r kit.PlainResult
+	return &r, bl.do(ctx, http.MethodPost, path, b, &r)
+}
+
 // groups is the small read.
 func (bl *baseline) groups(ctx context.Context) ([]kit.PlainGroup, error) {
 	var g []kit.PlainGroup

@@ -75,6 +75,39 @@ func AppendText(dst []byte, s string) (_ []byte, valid bool) {
 	return append(dst, '"'), valid
 }
 
+// TextLen is the length of what AppendText appends for s, and whether s is
+// valid UTF-8: a body's exact size, measured in the pass that checks it, so
+// that its buffer is allocated once.
+func TextLen(s string) (n int, valid bool) {
+	valid = true
+	n = len(s) + 2 // the quotes, and each byte as it is
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			i++
+			if plain[b] {
+				continue
+			}
+			switch b {
+			case '\\', '"', '\b', '\f', '\n', '\r', '\t':
+				n++ // \n
+			default:
+				n += 5 // \u00XX
+			}
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case c == utf8.RuneError && size == 1:
+			n += 5 // one byte as \ufffd
+			valid = false
+		case c == '\u2028' || c == '\u2029':
+			n += 3 // three bytes as \u202X
+		}
+		i += size
+	}
+	return n, valid
+}
+
 // AppendStrings appends ss as a JSON array of strings (null when nil, as
 // encoding/json writes a nil slice).
 func AppendStrings(dst []byte, ss []string) []byte {

@@ -260,8 +260,8 @@ func FuzzStrings(f *testing.F) {
 }
 
 // FuzzAppendString checks that AppendString and AppendText write what
-// json.Marshal writes, and that AppendText tells valid UTF-8 as
-// utf8.ValidString does.
+// json.Marshal writes, that TextLen is its length, and that AppendText and
+// TextLen tell valid UTF-8 as utf8.ValidString does.
 func FuzzAppendString(f *testing.F) {
 	for _, s := range []string{"", "plain", `quo"te\back`, "<b>&</b>", "\t\n\r\b\f\x00\x1f\x7f", "bad\xffutf8\xc3", "\u2028\u2029", "émoji 👋", "\ud7ff\ue000"} {
 		f.Add(s)
@@ -276,6 +276,9 @@ func FuzzAppendString(f *testing.F) {
 		}
 		if got, valid := AppendText([]byte("x"), s); string(got[1:]) != string(want) || valid != utf8.ValidString(s) {
 			t.Fatalf("AppendText(%q) = %s, %v; json.Marshal %s, utf8.ValidString %v", s, got[1:], valid, want, utf8.ValidString(s))
+		}
+		if n, valid := TextLen(s); n != len(want) || valid != utf8.ValidString(s) {
+			t.Fatalf("TextLen(%q) = %d, %v; json.Marshal wrote %d bytes, utf8.ValidString %v", s, n, valid, len(want), utf8.ValidString(s))
 		}
 		ss := []string{s, "x"}
 		want, _ = json.Marshal(ss)
