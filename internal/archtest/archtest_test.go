@@ -7,8 +7,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -115,5 +120,66 @@ func TestSDKPackagesFound(t *testing.T) {
 	sdk := sdkPackages(listModule(t))
 	if !slices.Contains(sdk, module+"/internal/wire") {
 		t.Errorf("the SDK's packages %q lack internal/wire: go list's answer is not what this test expects", sdk)
+	}
+}
+
+// rootFiles returns the root package's non-test Go files, parsed for their
+// imports and calls.
+func rootFiles(t *testing.T) map[string]*ast.File {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("..", "..", "*.go"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no Go files in the module's root: %v", err)
+	}
+	files := make(map[string]*ast.File)
+	fset := token.NewFileSet()
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[filepath.Base(p)] = f
+	}
+	return files
+}
+
+// TestRootFilesSmall: no file of the root package is over 600 lines, so
+// that each says what it holds (ARCHITECTURE.md's table).
+func TestRootFilesSmall(t *testing.T) {
+	for name := range rootFiles(t) {
+		data, err := os.ReadFile(filepath.Join("..", "..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := bytes.Count(data, []byte("\n")); n > 600 {
+			t.Errorf("%s has %d lines: split it as ARCHITECTURE.md says", name, n)
+		}
+	}
+}
+
+// TestOneRequestPath: only the files of the request path (call.go,
+// attempt.go, response.go) use go-retryablehttp, and only call.go makes a
+// request: no resource file has a second path to the API.
+func TestOneRequestPath(t *testing.T) {
+	path := map[string]bool{"call.go": true, "attempt.go": true, "response.go": true}
+	for name, f := range rootFiles(t) {
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"github.com/hashicorp/go-retryablehttp"` && !path[name] {
+				t.Errorf("%s imports go-retryablehttp: only the request path (call.go, attempt.go, response.go) may", name)
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "http" && strings.HasPrefix(sel.Sel.Name, "NewRequest") && name != "call.go" {
+				t.Errorf("%s calls http.%s: requests are made in call.go only (newRequest)", name, sel.Sel.Name)
+			}
+			return true
+		})
 	}
 }

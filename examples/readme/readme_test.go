@@ -1,4 +1,4 @@
-package readmecode
+package readme
 
 import (
 	"bufio"
@@ -21,7 +21,7 @@ const readme = "../../README.md"
 
 // header opens every copy. It is not the "Code generated" form on purpose:
 // staticcheck skips some of its checks in generated files.
-const header = "// This file is a Go code block of README.md, copied by\n// go generate ./internal/readmecode: edit README.md, not this file.\n\n"
+const header = "// This file is a Go code block of README.md, copied by\n// go generate ./examples/readme: edit README.md, not this file.\n\n"
 
 // block is one ```go block of the README.
 type block struct {
@@ -135,12 +135,12 @@ func TestREADMEBlocks(t *testing.T) {
 		for p, content := range want {
 			got, err := os.ReadFile(p)
 			if err != nil || string(got) != content {
-				t.Errorf("%s is not the README's block: run go generate ./internal/readmecode", p)
+				t.Errorf("%s is not the README's block: run go generate ./examples/readme", p)
 			}
 		}
 		for _, p := range have {
 			if _, ok := want[p]; !ok {
-				t.Errorf("%s is no longer a block of the README: run go generate ./internal/readmecode", p)
+				t.Errorf("%s is no longer a block of the README: run go generate ./examples/readme", p)
 			}
 		}
 	}

@@ -1,5 +1,5 @@
 // This file is a Go code block of README.md, copied by
-// go generate ./internal/readmecode: edit README.md, not this file.
+// go generate ./examples/readme: edit README.md, not this file.
 
 // README.md:835
 

@@ -1,4 +1,4 @@
-// Package readmecode holds the Go code blocks of the repository's README.md,
+// Package readme holds the Go code blocks of the repository's README.md,
 // one package per block (block01, block02, ...), so that go vet,
 // staticcheck and the compiler check them like any other code, and the
 // README's test block runs with the suite. TestREADMEBlocks fails when a
@@ -7,7 +7,7 @@
 //
 // After editing the README's Go code, update the copies with
 //
-//	go generate ./internal/readmecode
-package readmecode
+//	go generate ./examples/readme
+package readme
 
 //go:generate go test . -run TestREADMEBlocks -update
