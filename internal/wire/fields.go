@@ -70,9 +70,9 @@ func Number(v []byte) (int, error) {
 	return int(n), err
 }
 
-// FirstValid is First for valid JSON: data itself, or, when data is an
-// array, its first element (nil for an empty array), found without a
-// decoder.
+// FirstValid returns an answer's object from valid JSON: data itself, or,
+// when data is an array, its first element (nil for an empty array),
+// found without a decoder.
 func FirstValid(data []byte) []byte {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '[' {
