@@ -26,8 +26,10 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt
 	if cl.sends != nil {
 		req.Body = cl.sends.open()
 	}
-	cl.attempt = attempt
-	cl.start = time.Now()
+	cl.attempt = int32(attempt)
+	if cl.c.observed() {
+		cl.start = monotonic()
+	}
 	cl.connMade.Store(false)
 	cl.responded = false
 	cl.body, cl.bodyErr, cl.bodyRead, cl.bodyCut = nil, nil, false, false
@@ -44,14 +46,11 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt
 // read error if any: a read cut off mid-body is retried like a dropped
 // connection.
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if resp != nil && !cl.responded {
-		cl.took = time.Since(cl.start)
-		if resp.StatusCode == http.StatusTooManyRequests {
-			cl.c.holdFor(resp.Header.Get("Retry-After"))
-		}
+	if (resp == nil || !cl.responded) && cl.c.observed() {
+		cl.took = monotonic() - cl.start
 	}
-	if resp == nil {
-		cl.took = time.Since(cl.start)
+	if resp != nil && !cl.responded && resp.StatusCode == http.StatusTooManyRequests {
+		cl.c.holdFor(resp.Header.Get("Retry-After"))
 	}
 	cl.responded = cl.responded || resp != nil
 	if cl.waitErr != nil {
@@ -146,12 +145,24 @@ func (c *Client) holdFor(retryAfter string) {
 func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (again bool, reason string, wait time.Duration) {
 	deadline, _ := ctx.Deadline()
 	return retry.Decide(retry.Attempt{
-		Class: cl.class, Number: cl.attempt, Max: cl.c.retryMax,
+		Class: cl.class, Number: int(cl.attempt), Max: cl.c.retryMax,
 		Resp: resp, Err: err, ConnMade: cl.connMade.Load(),
 		Replayable: cl.sends == nil || cl.sends.replayable(),
 		Final:      ctx.Err() != nil || isFinal(err),
-	}, cl.c.retryWaitMin, cl.c.retryWaitMax, time.Now(), deadline)
+	}, cl.c.retryWaitMin, cl.c.retryWaitMax, time.Now, deadline)
 }
+
+// observed reports whether anything hears of the client's attempts (its
+// logger, its Attempt hook): only then are attempts timed, as reading the
+// clock costs about as much as a small answer's decoding on some machines.
+func (c *Client) observed() bool { return c.logger != nil || c.hooks.Attempt != nil }
+
+// epoch is the zero of monotonic.
+var epoch = time.Now()
+
+// monotonic is the time since epoch on the monotonic clock: an instant
+// in 8 bytes, for durations.
+func monotonic() time.Duration { return time.Since(epoch) }
 
 // attemptDone tells the client's logger and Attempt hook that an attempt
 // is over, before any wait to retry: both say what its one AttemptInfo
@@ -162,7 +173,7 @@ func (cl *call) attemptDone(resp *http.Response, err error, again bool, wait tim
 	if l == nil && hook == nil {
 		return
 	}
-	a := AttemptInfo{Call: cl.name, Method: cl.method, Path: cl.path, Attempt: cl.attempt,
+	a := AttemptInfo{Call: cl.name(), Method: cl.req.Method, Path: cl.path, Attempt: int(cl.attempt),
 		Err: err, Duration: cl.took, Retry: again}
 	if i := strings.IndexByte(a.Path, '?'); i >= 0 {
 		a.Path = a.Path[:i]
@@ -174,9 +185,9 @@ func (cl *call) attemptDone(resp *http.Response, err error, again bool, wait tim
 		a.StatusCode = resp.StatusCode
 	}
 	if l != nil {
-		l.LogAttrs(cl.caller, slog.LevelDebug, "chatinc: attempt", a.attrs(cl.class)...)
+		l.LogAttrs(cl.caller(), slog.LevelDebug, "chatinc: attempt", a.attrs(cl.class)...)
 		if again {
-			l.LogAttrs(cl.caller, slog.LevelInfo, "chatinc: retrying",
+			l.LogAttrs(cl.caller(), slog.LevelInfo, "chatinc: retrying",
 				slog.String("call", a.Call), slog.String("method", a.Method), slog.String("path", a.Path),
 				slog.String("class", cl.class.String()), slog.Int("attempt", a.Attempt+1),
 				slog.String("reason", reason), slog.Duration("wait", a.Wait))
@@ -193,7 +204,7 @@ func (cl *call) attemptDone(resp *http.Response, err error, again bool, wait tim
 			_ = resp.Body.Close()
 		}
 	}()
-	hook(cl.caller, a)
+	hook(cl.caller(), a)
 	returned = true
 }
 

@@ -27,42 +27,56 @@ var acceptJSON = []string{"application/json"}
 // have seen. Its retry loop is its own (rc), with the call's methods as
 // its hooks.
 type call struct {
-	ctx    context.Context // the context of the call: the caller's, with the call's name
-	rc     retryablehttp.Client
-	c      *Client
-	class  retry.Class
-	name   string          // the exported method's, for AttemptInfo.Call (named)
-	caller context.Context // the context that method was given, for its hook and logs
-	method string
-	path   string // relative to the base URL, for errors and logs
-	req    *retryablehttp.Request
-	sends  requestBody // what the call sends, or nil
+	rc    retryablehttp.Client
+	c     *Client
+	named *callName // the exported method's name and context, when the client tells of attempts (named)
+	path  string    // relative to the base URL, for errors and logs
+	// req is the request: its context is the call's, its Method the call's.
+	req   *retryablehttp.Request
+	sends requestBody // what the call sends, or nil
+	// A list answer or CampaignDetails is decoded from the response stream
+	// by dec, inside the retry loop (handleResponse); br.head keeps the
+	// start of the body for errors, decodeErr the decoder's verdict.
+	dec bodyDecoder
 
-	attempt   int
-	start     time.Time
-	connMade  atomic.Bool // set by httptrace when a connection is obtained
-	responded bool        // the attempt got a response (its status line and headers)
-	body      []byte      // the final response's body, read inside the retry loop
+	// start is when the attempt began (monotonic), and took its duration,
+	// from start to its headers or to its error (AttemptInfo.Duration):
+	// both only when the client is observed.
+	start     time.Duration
+	took      time.Duration
+	body      []byte // the final response's body, read inside the retry loop
 	bodyErr   error
+	decodeErr error
+	waitErr   error // the context's error, when it ended during a wait to retry
+	br        bodyReader
+	trace     httptrace.ClientTrace
+
+	// The small fields last, together: a call fits in 512 bytes
+	// (TestCallSize), the size class an allocation of it takes.
+	attempt   int32
+	connMade  atomic.Bool // set by httptrace when a connection is obtained
+	class     retry.Class
+	responded bool // the attempt got a response (its status line and headers)
 	bodyRead  bool
 	bodyCut   bool // body is the start of a longer answer
 	streaming bool // the body goes to an io.Writer, read after the loop
+	unbounded bool // the client's size cap is lifted (CampaignDetails)
+}
 
-	// A list answer or CampaignDetails is decoded from the response stream
-	// by dec, inside the retry loop (handleResponse); head keeps the start
-	// of the body for errors, decodeErr the decoder's verdict. unbounded
-	// lifts the client's size cap.
-	dec       bodyDecoder
-	unbounded bool
-	head      []byte
-	decodeErr error
-	br        bodyReader
-	waitErr   error // the context's error, when it ended during a wait to retry
-	trace     httptrace.ClientTrace
+// caller is the context the exported method was given, for its hook and
+// logs; name is that method's name (AttemptInfo.Call).
+func (cl *call) caller() context.Context {
+	if cl.named != nil {
+		return cl.named.caller
+	}
+	return cl.req.Context()
+}
 
-	// took is the attempt's duration, from start to its headers or to its
-	// error (AttemptInfo.Duration).
-	took time.Duration
+func (cl *call) name() string {
+	if cl.named != nil {
+		return cl.named.name
+	}
+	return ""
 }
 
 // callNameKey is the context key under which an exported method hands its
@@ -179,6 +193,11 @@ func encodeBody(path string, v any) (requestBody, error) {
 	return jsonBody(buf), nil
 }
 
+// blankRequest is the request every call's starts from: what
+// http.NewRequest gives but its method, URL and header. It is copied,
+// never changed.
+var blankRequest = &http.Request{Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
+
 // newRequest builds a call to path (relative to the base URL, e.g.
 // "create/campaign"). body is nil, a requestBody, or a value to encode as
 // JSON (encodeBody).
@@ -189,7 +208,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	// The base URL's path and path, in one string: the request's URL path
 	// and query, and from its last "/" on, the path for errors and logs.
 	full := c.baseURL.Path + path
-	cl := &call{ctx: ctx, c: c, class: class, method: method, path: full[len(c.baseURL.Path)-1:], attempt: -1}
+	cl := &call{c: c, class: class, path: full[len(c.baseURL.Path)-1:], attempt: -1}
 	cl.rc = retryablehttp.Client{
 		HTTPClient:     c.doer,
 		Logger:         nil, // retryablehttp's own logger writes to stderr; ours is slog
@@ -199,10 +218,7 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: cl.beforeAttempt,
 	}
-	cl.caller = ctx
-	if n, ok := ctx.Value(callNameKey{}).(*callName); ok {
-		cl.name, cl.caller = n.name, n.caller
-	}
+	cl.named, _ = ctx.Value(callNameKey{}).(*callName)
 	cl.trace.GotConn = cl.gotConn
 	ctx = httptrace.WithClientTrace(ctx, &cl.trace)
 
@@ -210,14 +226,16 @@ func (c *Client) newRequest(ctx context.Context, class retry.Class, method, path
 	if err != nil {
 		return nil, err
 	}
-	// The request's URL is made from the base URL parsed once, not parsed
-	// from text per call; its Host is left empty, so that net/http takes
-	// the host from the URL instead of copying the URL to hold another.
-	hreq, err := http.NewRequestWithContext(ctx, method, "", nil)
-	if err != nil {
-		return nil, fmt.Errorf("chatinc: %s %s: %w", method, cl.path, err)
-	}
+	// The request is what http.NewRequestWithContext makes of the method,
+	// a URL and no body, without parsing anything: its URL is made from
+	// the base URL parsed once, and its Host is left empty, so that
+	// net/http takes the host from the URL instead of copying the URL to
+	// hold another. Its header map is its own, at its final size.
+	hreq := blankRequest.WithContext(ctx)
+	hreq.Method = method
+	hreq.URL = new(url.URL)
 	c.requestURL(hreq.URL, full)
+	hreq.Header = make(http.Header, 4)
 	if b != nil {
 		b.begin(ctx)
 		cl.sends = b
@@ -303,8 +321,8 @@ func (c *Client) retryLoop(cl *call, v any) (int64, error) {
 		// upload keep its file open; also when a hook panics.
 		defer cl.sends.end()
 	}
-	if err := c.waitTurn(cl.ctx); err != nil {
-		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
+	if err := c.waitTurn(cl.req.Context()); err != nil {
+		return 0, fmt.Errorf("chatinc: %s %s: %w", cl.req.Method, cl.path, err)
 	}
 	var w io.Writer
 	w, cl.streaming = v.(io.Writer)
@@ -361,7 +379,7 @@ func (c *Client) retryLoop(cl *call, v any) (int64, error) {
 		return 0, nil
 	}
 	if err := json.Unmarshal(cl.body, v); err != nil {
-		return 0, &DecodeError{StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
+		return 0, &DecodeError{StatusCode: resp.StatusCode, Method: cl.req.Method, Path: cl.path,
 			Body: c.key().excerpt(cl.body, false), Err: c.key().scrub(err)}
 	}
 	return 0, nil

@@ -230,9 +230,9 @@ func (k *credentials) scrub(err error) error {
 func (cl *call) failed(what string, err error) error {
 	err = cl.c.key().scrub(err)
 	if what == "" {
-		return fmt.Errorf("chatinc: %s %s: %w", cl.method, cl.path, err)
+		return fmt.Errorf("chatinc: %s %s: %w", cl.req.Method, cl.path, err)
 	}
-	return fmt.Errorf("chatinc: %s %s: %s: %w", cl.method, cl.path, what, err)
+	return fmt.Errorf("chatinc: %s %s: %s: %w", cl.req.Method, cl.path, what, err)
 }
 
 // redactedError is an error whose text held the key: it says msg, the

@@ -64,15 +64,16 @@ func (cl *call) handleResponse(resp *http.Response) error {
 	}
 	md, small := cl.dec.(bytesDecoder)
 	small = small && resp.ContentLength >= 0 && resp.ContentLength <= smallAnswer
+	head := cl.br.head // an earlier attempt's, or nil
 	switch {
-	case small && int64(cap(cl.head)) < resp.ContentLength+1:
+	case small && int64(cap(head)) < resp.ContentLength+1:
 		// Room for the whole answer, and to see its end: one
 		// allocation of its own size.
-		cl.head = make([]byte, 0, resp.ContentLength+1)
-	case cl.head == nil:
-		cl.head = make([]byte, 0, 512)
+		head = make([]byte, 0, resp.ContentLength+1)
+	case head == nil:
+		head = make([]byte, 0, 512)
 	}
-	cl.br = bodyReader{r: resp.Body, left: limit, head: cl.head[:0]}
+	cl.br = bodyReader{r: resp.Body, left: limit, head: head[:0]}
 	br := &cl.br
 	var err error
 	if small {
@@ -93,7 +94,6 @@ func (cl *call) handleResponse(resp *http.Response) error {
 	} else {
 		err = cl.dec.decodeBody(br)
 	}
-	cl.head = br.head
 	if s, ok := cl.dec.(interface{ brokeOff() bool }); ok && s.brokeOff() {
 		// The caller broke out of its loop: the rest of the answer is
 		// not drained (a server that stalls would hold the loop open).
@@ -127,18 +127,18 @@ func (cl *call) decodeResult(resp *http.Response) error {
 		return cl.failed("reading response", cl.bodyErr)
 	}
 	// head is the whole body, or its start when more was read.
-	cut := cl.br.total > int64(len(cl.head))
+	cut := cl.br.total > int64(len(cl.br.head))
 	var env *wire.EnvelopeError
 	switch {
 	case errors.As(cl.decodeErr, &env):
-		return cl.apiError(resp, env.Message, true, []byte(key.redact(string(cl.head), cut)))
+		return cl.apiError(resp, env.Message, true, []byte(key.redact(string(cl.br.head), cut)))
 	case errors.Is(cl.decodeErr, wire.ErrTooManyItems), errors.Is(cl.decodeErr, wire.ErrRowTooLarge):
 		// More items than the size cap allows for, or a row over it: too
 		// large, as a body over the cap is.
-		return fmt.Errorf("chatinc: %s %s: %w: %w", cl.method, cl.path, ErrResponseTooLarge, cl.decodeErr)
+		return fmt.Errorf("chatinc: %s %s: %w: %w", cl.req.Method, cl.path, ErrResponseTooLarge, cl.decodeErr)
 	case cl.decodeErr != nil:
-		return &DecodeError{StatusCode: resp.StatusCode, Method: cl.method, Path: cl.path,
-			Body: key.excerpt(cl.head, cut), Err: key.scrub(cl.decodeErr)}
+		return &DecodeError{StatusCode: resp.StatusCode, Method: cl.req.Method, Path: cl.path,
+			Body: key.excerpt(cl.br.head, cut), Err: key.scrub(cl.decodeErr)}
 	}
 	return nil
 }
@@ -282,7 +282,7 @@ func (cl *call) apiError(resp *http.Response, msg string, isErr bool, text []byt
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		Message:    key.redact(msg, false),
-		Method:     cl.method,
+		Method:     cl.req.Method,
 		Path:       cl.path,
 		Body:       key.excerpt(text, false),
 		Header:     key.header(resp.Header),
@@ -331,7 +331,7 @@ func (cl *call) stream(resp *http.Response, w io.Writer) (int64, error) {
 	}
 	if unframed(resp) && (n == 0 || lw.last != '\n') {
 		return n, fmt.Errorf("chatinc: %s %s: the export, sent without a length, ended mid-row after %d bytes: %w",
-			cl.method, cl.path, n, io.ErrUnexpectedEOF)
+			cl.req.Method, cl.path, n, io.ErrUnexpectedEOF)
 	}
 	return n, nil
 }

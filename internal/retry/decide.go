@@ -25,12 +25,14 @@ type Attempt struct {
 }
 
 // Decide applies the retry rule to an attempt: whether to send it again,
-// why, and after how long. waitMin and waitMax bound the backoff; now is
-// the time a Retry-After date is read against, and deadline the context's
+// why, and after how long. waitMin and waitMax bound the backoff; now
+// gives the time a Retry-After date is read against, and is called only
+// for an attempt that may be retried (an answer that ends the call reads
+// no clock); deadline the context's
 // (the zero time: none). An answer whose wait would outlast the deadline,
 // or whose Retry-After is beyond MaxRetryAfter, is not retried: the caller
 // gets it at once.
-func Decide(a Attempt, waitMin, waitMax time.Duration, now, deadline time.Time) (again bool, reason string, wait time.Duration) {
+func Decide(a Attempt, waitMin, waitMax time.Duration, now func() time.Time, deadline time.Time) (again bool, reason string, wait time.Duration) {
 	if a.Final || !a.Replayable || a.Number >= a.Max {
 		return false, "", 0
 	}
@@ -41,7 +43,7 @@ func Decide(a Attempt, waitMin, waitMax time.Duration, now, deadline time.Time) 
 	if a.Resp != nil {
 		retryAfter = a.Resp.Header.Get("Retry-After")
 	}
-	wait, again = Wait(waitMin, waitMax, a.Number, retryAfter, now, deadline)
+	wait, again = Wait(waitMin, waitMax, a.Number, retryAfter, now(), deadline)
 	if !again {
 		return false, "", 0
 	}

@@ -36,7 +36,7 @@ func TestDecide(t *testing.T) {
 	for _, tt := range tests {
 		a := base
 		tt.edit(&a)
-		again, reason, wait := Decide(a, time.Millisecond, 4*time.Millisecond, now, tt.deadline)
+		again, reason, wait := Decide(a, time.Millisecond, 4*time.Millisecond, func() time.Time { return now }, tt.deadline)
 		if again != tt.again {
 			t.Errorf("%s: again = %v, want %v (reason %q)", tt.name, again, tt.again, reason)
 			continue
@@ -51,6 +51,30 @@ func TestDecide(t *testing.T) {
 		case again && tt.wait == 0 && (wait < time.Millisecond || wait > 4*time.Millisecond):
 			t.Errorf("%s: wait %v, want the backoff's [1ms, 4ms]", tt.name, wait)
 		}
+	}
+}
+
+// TestDecideClockOnlyToRetry: an answer that ends the call (a 2xx, a 4xx,
+// a send's 500) reads no clock, which costs a small call as much as
+// decoding its answer on some machines; one that may be retried does.
+func TestDecideClockOnlyToRetry(t *testing.T) {
+	for _, a := range []Attempt{
+		{Class: Read, Max: 3, Replayable: true, Resp: response(200, "")},
+		{Class: Read, Max: 3, Replayable: true, Resp: response(404, "")},
+		{Class: Send, Max: 3, Replayable: true, Resp: response(500, "")},
+		{Class: Send, Max: 3, Replayable: true, Resp: response(503, "")},
+	} {
+		read := false
+		Decide(a, time.Millisecond, 4*time.Millisecond, func() time.Time { read = true; return time.Now() }, time.Time{})
+		if read {
+			t.Errorf("a %d to a %s call read the clock", a.Resp.StatusCode, a.Class)
+		}
+	}
+	read := false
+	again, _, _ := Decide(Attempt{Class: Send, Max: 3, Replayable: true, Resp: response(503, "2")},
+		time.Millisecond, 4*time.Millisecond, func() time.Time { read = true; return time.Now() }, time.Time{})
+	if !again || !read {
+		t.Errorf("a send's 503 with Retry-After: again %v, clock read %v; want both", again, read)
 	}
 }
 

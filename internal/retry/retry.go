@@ -16,7 +16,7 @@ import (
 )
 
 // Class says how safe it is to send a call again.
-type Class int
+type Class uint8
 
 const (
 	// Read calls (every Retrieve*) change nothing: retried on transport
@@ -52,10 +52,10 @@ const MaxRetryAfter = 60 * time.Second
 // again, and why. connMade tells whether a connection to the server was
 // obtained during the attempt (after which request bytes may have left).
 // Errors the caller has already judged permanent (a cancelled context, a
-// refused redirect) must not reach Check. now is the time a Retry-After
-// date is read against, the same the caller gives Wait: Check reads no
-// clock.
-func Check(class Class, resp *http.Response, err error, connMade bool, now time.Time) (retry bool, reason string) {
+// refused redirect) must not reach Check. now gives the time a Retry-After
+// date is read against, the same the caller gives Wait; Check reads no
+// clock but now, and only for a 503 with Retry-After.
+func Check(class Class, resp *http.Response, err error, connMade bool, now func() time.Time) (retry bool, reason string) {
 	if err != nil {
 		if permanentTransportError(err) {
 			return false, ""
@@ -78,7 +78,7 @@ func Check(class Class, resp *http.Response, err error, connMade bool, now time.
 		return true, "429 Too Many Requests"
 	case class == Send:
 		if code == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "" {
-			if _, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
+			if _, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), now()); ok {
 				return true, "503 Service Unavailable with Retry-After"
 			}
 		}

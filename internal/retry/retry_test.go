@@ -99,7 +99,7 @@ func TestCheck(t *testing.T) {
 	for _, tt := range tests {
 		for _, class := range []Class{Read, IdempotentWrite, Send} {
 			want := map[Class]bool{Read: tt.want.read, IdempotentWrite: tt.want.write, Send: tt.want.send}[class]
-			got, reason := Check(class, tt.resp, tt.err, tt.connMade, time.Now())
+			got, reason := Check(class, tt.resp, tt.err, tt.connMade, time.Now)
 			if got != want {
 				t.Errorf("%s, %s: Check = %v (%q), want %v", tt.name, class, got, reason, want)
 			}
@@ -287,10 +287,9 @@ func ExampleCheck() {
 	// sending call may be retried; without the header it may not.
 	with := &http.Response{StatusCode: 503, Header: http.Header{"Retry-After": {"2"}}}
 	without := &http.Response{StatusCode: 503, Header: http.Header{}}
-	now := time.Now()
-	ok1, _ := Check(Send, with, nil, true, now)
-	ok2, _ := Check(Send, without, nil, true, now)
-	ok3, _ := Check(Read, without, nil, true, now)
+	ok1, _ := Check(Send, with, nil, true, time.Now)
+	ok2, _ := Check(Send, without, nil, true, time.Now)
+	ok3, _ := Check(Read, without, nil, true, time.Now)
 	fmt.Println(ok1, ok2, ok3)
 	// Output: true false true
 }

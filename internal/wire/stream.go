@@ -70,12 +70,17 @@ func Decode[T any](r io.Reader, key string, maxItems int, sink Sink[T]) error {
 // Decode is the package's Decode, with d's storage: a caller that holds a
 // Decoder in a value it allocates anyway saves an allocation per answer.
 func (d *Decoder[T]) Decode(r io.Reader, key string, maxItems int, sink Sink[T]) error {
+	src := d.r
+	if src == nil {
+		src = new(source) // kept from one Decode to the next
+	}
 	d.reset(key, maxItems, sink)
-	d.r.r = r
+	*src = source{r: r}
+	d.r = src
 	if empty, err := d.r.peek(); err != nil || empty {
 		return err
 	}
-	dec := json.NewDecoder(&d.r)
+	dec := json.NewDecoder(d.r)
 	d.dec = dec
 	d.slot.d = d
 	if err := d.top(); err != nil {
@@ -145,8 +150,8 @@ func (d *Decoder[T]) end() error {
 			}
 		}
 		switch {
-		case err == io.EOF && rest != io.Reader(&d.r):
-			rest = &d.r
+		case err == io.EOF && rest != io.Reader(d.r):
+			rest = d.r
 		case err == io.EOF:
 			return nil
 		case err != nil:
@@ -233,8 +238,10 @@ func (s *source) Read(p []byte) (int, error) {
 
 // Decoder holds the state of one Decode; its zero value is ready to use.
 type Decoder[T any] struct {
-	dec   *json.Decoder
-	r     source
+	dec *json.Decoder
+	// r is the stream's source, allocated by the first Decode: an answer
+	// walked in memory (DecodeBytes) needs neither it nor dec.
+	r     *source
 	slot  elemSlot[T]
 	first bool // the next element of the top-level array is its first
 	key   string
@@ -652,7 +659,7 @@ func (d *Decoder[T]) itemErr(err error) error {
 // error, an end before the end, or an error of the reader below.
 func (d *Decoder[T]) isSyntax(err error) bool {
 	var syn *json.SyntaxError
-	return errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || d.r.err != nil
+	return errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || (d.r != nil && d.r.err != nil)
 }
 
 // fieldOf returns the value of the field named key of a JSON object (the
