@@ -105,33 +105,61 @@ func (d *Decoder[T]) reset(key string, maxItems int, sink Sink[T]) {
 }
 
 // DecodeBytes is Decode over an answer already in memory, with d's storage.
-// The common answer, a valid top-level array, is checked once (json.Valid)
-// and its elements walked in place, without a stream decoder; any other
-// answer is streamed from memory, as Decode would, for the same result and
-// the same errors.
+// The common answer, a top-level array, is walked in place in one pass,
+// each element checked (validEnd) and then decoded, without a stream
+// decoder. Any other answer is streamed from memory, as Decode would; so is
+// an array found not to be valid JSON part way, from its start again, after
+// sink.Begin(true) has discarded the items given so far: for the same
+// result and the same errors as Decode.
 func (d *Decoder[T]) DecodeBytes(data []byte, key string, maxItems int, sink Sink[T]) error {
 	i := skipSpace(data, 0)
-	if i == len(data) || data[i] != '[' || !json.Valid(data) {
+	if i == len(data) || data[i] != '[' {
 		return d.Decode(bytes.NewReader(data), key, maxItems, sink)
 	}
 	d.reset(key, maxItems, sink)
 	d.slot.d = d
 	d.first = true
-	// As topArray, over the elements' bytes: a valid array's elements end
-	// where valueEnd says, separated by white space and commas.
-	for i = skipSpace(data, i+1); data[i] != ']'; {
-		end := valueEnd(data, i)
-		if err := d.slot.UnmarshalJSON(data[i:end]); err != nil {
-			return err
-		}
-		if i = skipSpace(data, end); data[i] == ',' {
+	// As topArray: the array is level 1 of the document.
+	if i = skipSpace(data, i+1); i < len(data) && data[i] == ']' {
+		i++
+	} else {
+		for {
+			end, ok := validEnd(data, i, 1)
+			if !ok {
+				return d.again(data, key, maxItems, sink)
+			}
+			if err := d.slot.UnmarshalJSON(data[i:end]); err != nil {
+				return err
+			}
+			if i = skipSpace(data, end); i == len(data) {
+				return d.again(data, key, maxItems, sink)
+			}
+			if data[i] == ']' {
+				i++
+				break
+			}
+			if data[i] != ',' {
+				return d.again(data, key, maxItems, sink)
+			}
 			i = skipSpace(data, i+1)
 		}
+	}
+	if skipSpace(data, i) != len(data) {
+		return d.again(data, key, maxItems, sink)
 	}
 	if d.envErr != nil {
 		return d.envErr
 	}
 	return nil
+}
+
+// again decodes an answer DecodeBytes found not to be valid JSON as it
+// streams, from its start, for Decode's own error.
+func (d *Decoder[T]) again(data []byte, key string, maxItems int, sink Sink[T]) error {
+	if err := sink.Begin(true); err != nil {
+		return err
+	}
+	return d.Decode(bytes.NewReader(data), key, maxItems, sink)
 }
 
 // end checks that nothing but white space follows the answer, as for
