@@ -355,21 +355,17 @@ func TestSmallAnswerLongerThanItsLength(t *testing.T) {
 
 // firstElement is an answer's object as encoding/json finds it: data
 // itself, or when data is an array its first element (nil when empty).
+// It decodes the whole array, unlike the SDK (which decodes the first
+// element only), so that the two are reached by different roads.
 func firstElement(data []byte) (json.RawMessage, error) {
-	t := bytes.TrimSpace(data)
-	if len(t) == 0 || t[0] != '[' {
+	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '[' {
 		return data, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(t))
-	if _, err := dec.Token(); err != nil {
+	var all []json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil || len(all) == 0 {
 		return nil, err
 	}
-	if !dec.More() {
-		return nil, nil
-	}
-	var first json.RawMessage
-	err := dec.Decode(&first)
-	return first, err
+	return all[0], nil
 }
 
 // shadowCampaign is how Campaign was decoded before 0.3, through
