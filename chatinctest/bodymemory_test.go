@@ -132,14 +132,8 @@ func TestBodyMemoryBounded(t *testing.T) {
 
 	// The budget is whole again: a 24 MiB upload of unknown length passes.
 	body, ctype := csvUpload("a", 600_000)
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/create/audience/from/file", body)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", h.APIKey())
-	req.Header.Set("Content-Type", ctype)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, msg := postBody(t, http.DefaultClient, srv.URL+"/v1/create/audience/from/file", h.APIKey(), ctype, body)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "%s", msg)
 }
 
 // TestUploadRecordBounded: a CSV row longer than 1 MiB (a line that does
@@ -159,16 +153,10 @@ func TestUploadRecordBounded(t *testing.T) {
 			body := "--b\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\na\r\n" +
 				"--b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nA\r\n" +
 				"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n\r\n" + file + "\r\n--b--\r\n"
-			req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/create/audience/from/file", strings.NewReader(body))
-			require.NoError(t, err)
-			req.Header.Set("Authorization", h.APIKey())
-			req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			msg, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, msg := postBody(t, http.DefaultClient, srv.URL+"/v1/create/audience/from/file", h.APIKey(),
+				"multipart/form-data; boundary=b", strings.NewReader(body))
 			assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s", msg)
-			assert.Contains(t, string(msg), "a row after line 2 is longer than 1 MiB")
+			assert.Contains(t, msg, "a row after line 2 is longer than 1 MiB")
 		})
 	}
 }
@@ -190,14 +178,7 @@ func TestBodyMemoryUnknownLength(t *testing.T) {
 		"known length":   {strings.NewReader(body), http.StatusRequestEntityTooLarge},
 	} {
 		t.Run(name, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/create/audience", tt.r)
-			require.NoError(t, err)
-			req.Header.Set("Authorization", h.APIKey())
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			msg, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, msg := postBody(t, http.DefaultClient, srv.URL+"/v1/create/audience", h.APIKey(), "application/json", tt.r)
 			assert.Equal(t, tt.status, resp.StatusCode, "%s", msg)
 			if tt.status == http.StatusServiceUnavailable {
 				assert.Equal(t, "1", resp.Header.Get("Retry-After"))
