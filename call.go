@@ -193,9 +193,8 @@ func encodeBody(path string, v any) (requestBody, error) {
 	return jsonBody(buf), nil
 }
 
-// blankRequest is the request every call's starts from: what
-// http.NewRequest gives but its method, URL and header. It is copied,
-// never changed.
+// blankRequest is where every call's request starts: what http.NewRequest
+// gives, but for its method, URL and header. It is copied, never changed.
 var blankRequest = &http.Request{Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
 
 // newRequest builds a call to path (relative to the base URL, e.g.
