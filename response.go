@@ -403,6 +403,16 @@ type listOf[T any] struct {
 	dec wire.Decoder[T]
 }
 
+// Begin discards the items given so far (a better list came later in an
+// envelope, or an answer walked in memory is decoded again as it streams,
+// wire.Decoder.DecodeBytes) and what they were charged: an item counts
+// against the budget once, as the budget counts the bytes of the items the
+// list holds.
+func (l *listOf[T]) Begin(list bool) error {
+	l.budget = itemBudget{}
+	return l.Collect.Begin(list)
+}
+
 func (l *listOf[T]) decodeBody(r io.Reader) error {
 	l.Items, l.budget = nil, itemBudget{}
 	return l.dec.Decode(r, l.key, l.max, l)
