@@ -91,6 +91,9 @@ func ValidateMessage(message string, groups []VariableGroup) error {
 func validateMessage(ctx context.Context, message string, groups []VariableGroup) error {
 	var problems []Problem
 	for _, p := range Placeholders(message) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if reason := placeholderSyntax(p); reason != "" {
 			problems = append(problems, Problem{Field: "message", Offset: p.Offset, Text: p.Text,
 				Reason: reason, Suggestion: suggestFor(ctx, p, groups, true)})
@@ -111,9 +114,9 @@ func validateMessage(ctx context.Context, message string, groups []VariableGroup
 			problems = append(problems, Problem{Field: "message", Offset: p.Offset, Text: p.Text,
 				Reason: fmt.Sprintf("variable group %q has no variable %q", p.Group, p.Variable), Suggestion: suggestFor(ctx, p, groups, false)})
 		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err // it may have ended during the last suggestion
 	}
 	if n := utf8.RuneCountInString(message); n > MaxMessageLength {
 		problems = append(problems, Problem{Field: "message", Offset: -1,
@@ -204,16 +207,19 @@ func suggestPlaceholder(ctx context.Context, p Placeholder, groups []VariableGro
 			return ""
 		}
 		if group == "" { // {first_name}: the one group that has it
-			var found []string
+			found := ""
 			for _, g := range groups {
+				if ctx.Err() != nil {
+					return ""
+				}
 				if v := closestCtx(ctx, variable, g.Fields); v != "" {
-					found = append(found, "{"+g.Name+"."+v+"}")
+					if found != "" {
+						return "" // a second group has it: no one suggestion
+					}
+					found = "{" + g.Name + "." + v + "}"
 				}
 			}
-			if len(found) == 1 {
-				return found[0]
-			}
-			return ""
+			return found
 		}
 	}
 	names := make([]string, len(groups))
