@@ -72,12 +72,6 @@ func (d *CampaignDetail) decodeValid(data []byte) error {
 	})
 }
 
-// detailRow is a CampaignDetail as the details stream decodes it: encoding/json
-// has checked the JSON already.
-type detailRow struct{ CampaignDetail }
-
-func (r *detailRow) UnmarshalJSON(data []byte) error { return r.decodeValid(data) }
-
 // ColumnNames returns the names of the row's other columns, sorted.
 func (d CampaignDetail) ColumnNames() []string {
 	names := make([]string, 0, len(d.Columns))
@@ -167,7 +161,7 @@ type detailStream struct {
 	n       int // rows yielded
 	stopped bool
 	rows    wire.RowDecoder
-	dec     wire.Decoder[detailRow]
+	dec     wire.Decoder[CampaignDetail] // its rows decoded by DecodeItem
 	// budgeted: the rows are all held (RetrieveCampaignDetails), and
 	// charged to budget as for a list answer.
 	budgeted bool
@@ -188,11 +182,11 @@ func (s *detailStream) charge(d *CampaignDetail, n int) error {
 
 // DecodeItem decodes a row of an envelope, which the decoder has checked,
 // charging it to the budget.
-func (s *detailStream) DecodeItem(data []byte, r *detailRow) error {
-	if err := r.decodeValid(data); err != nil {
+func (s *detailStream) DecodeItem(data []byte, d *CampaignDetail) error {
+	if err := d.decodeValid(data); err != nil {
 		return err
 	}
-	return s.charge(&r.CampaignDetail, len(data))
+	return s.charge(d, len(data))
 }
 
 // errStopped ends decoding when the caller breaks out of the loop.
@@ -241,9 +235,9 @@ func (s *detailStream) Begin(bool) error {
 	return nil
 }
 
-func (s *detailStream) Item(r *detailRow) error {
+func (s *detailStream) Item(d *CampaignDetail) error {
 	s.n++
-	if !s.yield(r.CampaignDetail, nil) {
+	if !s.yield(*d, nil) {
 		s.stopped = true
 		return errStopped
 	}
