@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -193,4 +194,35 @@ func TestBodyMemoryUnknownLength(t *testing.T) {
 	msg, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.NotContains(t, string(msg), `"a"`, "the server did not act on a refused body")
+}
+
+// TestBodyMemoryRefusedBodyNotHeld: a request the simulator refuses (an
+// unknown path, here) with a long body still arriving holds none of the
+// budget while the rest of its body is thrown away: the Content-Length it
+// was charged up front is given back when it is refused, so that a client
+// that stalls does not keep others out.
+func TestBodyMemoryRefusedBodyNotHeld(t *testing.T) {
+	h := chatinctest.NewHandler(chatinctest.WithBodyMemory(8 << 20))
+	t.Cleanup(h.Close)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	_, err = fmt.Fprintf(conn, "POST /v1/no/such/path HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"id\":", h.APIKey(), 6<<20)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { // it has reached the handler, and stalls
+		for _, r := range h.Requests() {
+			if r.Path == "/no/such/path" {
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, 5*time.Millisecond)
+
+	body := `{"id":"a","name":"A","contacts":[` + strings.Repeat(`{"number":"+15550000001"},`, 150_000) + `{"number":"+15550000002"}]}`
+	resp, msg := postBody(t, http.DefaultClient, srv.URL+"/v1/create/audience", h.APIKey(), "application/json", strings.NewReader(body))
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "%.200s", msg)
 }

@@ -46,7 +46,7 @@ func (c *call) fail(err error) {
 // without charging it to the body budget: it is not held.
 func (c *call) discardBody(n int64) {
 	if c.held != nil {
-		c.held.discarding = true
+		c.held.discard()
 	}
 	_, _ = io.CopyN(io.Discard, c.r.Body, n)
 }

@@ -106,6 +106,16 @@ func (h *heldBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// discard stops charging what is read from now on, which is thrown away,
+// and gives back what admit charged for bytes not yet read: a body that
+// is refused is not held while the rest of it arrives.
+func (h *heldBody) discard() {
+	h.discarding = true
+	h.budget.give(h.prepaid)
+	h.held -= h.prepaid
+	h.prepaid = 0
+}
+
 // release gives back what the request held.
 func (h *heldBody) release() {
 	h.budget.give(h.held)
