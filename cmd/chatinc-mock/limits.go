@@ -16,18 +16,34 @@ const (
 	defaultMaxRequests  = 256             // requests handled at once
 )
 
-// writeTimeout is the -write-timeout in effect: the flag's value if set,
-// else the default plus the longest -delay, so that a delayed answer is
-// still written.
-func writeTimeout(flag time.Duration, delays []time.Duration) time.Duration {
+// writeTimeout is the -write-timeout in effect: the flag's value if set.
+// Else, as net/http starts the write deadline when a request's headers are
+// read, so that it covers reading the body too: the default or the read
+// timeout, whichever is longer, plus the longest -delay, so that a request
+// given its time to arrive, or a delayed answer, is still answered; none
+// with -read-timeout 0, which lets a body take as long as it takes.
+func writeTimeout(flag, read time.Duration, delays []time.Duration) time.Duration {
 	if flag > 0 {
 		return flag
+	}
+	if read <= 0 {
+		return 0
 	}
 	longest := time.Duration(0)
 	for _, d := range delays {
 		longest = max(longest, d)
 	}
-	return defaultWriteTimeout + longest
+	return max(defaultWriteTimeout, read) + longest
+}
+
+// headerTimeout is the time a request's headers have to arrive: 10 s, or
+// the read timeout when it is shorter. It stays with -read-timeout 0, so
+// that a client cannot hold a connection by sending headers slowly.
+func headerTimeout(read time.Duration) time.Duration {
+	if read > 0 {
+		return min(10*time.Second, read)
+	}
+	return 10 * time.Second
 }
 
 // limitRequests serves h to at most n requests at once; one more is

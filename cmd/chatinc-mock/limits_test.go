@@ -83,10 +83,19 @@ func TestWriteTimeout(t *testing.T) {
 }
 
 // TestDefaultWriteTimeoutCoversDelays: without -write-timeout, a -delay
-// longer than the default write timeout still gets its answer.
+// longer than the default write timeout still gets its answer, and so
+// does a request given longer than a minute to arrive (net/http's write
+// deadline starts when the headers are read, so it covers the body too);
+// -read-timeout 0 sets neither a write deadline nor drops the headers'
+// 10 s.
 func TestDefaultWriteTimeoutCoversDelays(t *testing.T) {
-	assert.Equal(t, time.Minute+90*time.Second, writeTimeout(0, []time.Duration{time.Second, 90 * time.Second}))
-	assert.Equal(t, 5*time.Second, writeTimeout(5*time.Second, []time.Duration{90 * time.Second}))
+	assert.Equal(t, time.Minute+90*time.Second, writeTimeout(0, time.Minute, []time.Duration{time.Second, 90 * time.Second}))
+	assert.Equal(t, 5*time.Second, writeTimeout(5*time.Second, time.Minute, []time.Duration{90 * time.Second}))
+	assert.Equal(t, 5*time.Minute+time.Second, writeTimeout(0, 5*time.Minute, []time.Duration{time.Second}))
+	assert.Equal(t, time.Duration(0), writeTimeout(0, 0, nil))
+	assert.Equal(t, 10*time.Second, headerTimeout(0))
+	assert.Equal(t, 10*time.Second, headerTimeout(time.Minute))
+	assert.Equal(t, 3*time.Second, headerTimeout(3*time.Second))
 }
 
 // TestMaxRequests: past -max-requests requests being handled at once, a

@@ -42,7 +42,8 @@
 //
 // A slow or hostile client cannot hold the server: a request must arrive
 // whole within -read-timeout (1m), its answer is abandoned past
-// -write-timeout (1m plus the longest -delay), a kept-alive connection is
+// -write-timeout (the longer of 1m and -read-timeout, plus the longest
+// -delay), a kept-alive connection is
 // closed after -idle-timeout (2m) idle; past -max-requests (256) requests
 // at once, and past -body-memory (256 MiB) of request bodies held at once
 // (chatinctest.WithBodyMemory), a request is answered 503 with
@@ -108,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rateLimit := fs.String("rate-limit", "", "answer at most N requests per DURATION, then 429 with Retry-After: N/DURATION, such as 10/1s")
 	review := fs.String("template-review", "", "keep each new WhatsApp template PENDING for DURATION, then APPROVED (DURATION:REJECTED to reject it)")
 	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "cut off a client that takes longer to send a request, body included")
-	writeTimeoutFlag := fs.Duration("write-timeout", 0, "abandon an answer not written this long after its request's headers (default 1m plus the longest -delay)")
+	writeTimeoutFlag := fs.Duration("write-timeout", 0, "abandon an answer not written this long after its request's headers (default the longer of 1m and -read-timeout, plus the longest -delay; none with -read-timeout 0)")
 	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a kept-alive connection idle this long")
 	maxRequests := fs.Int("max-requests", defaultMaxRequests, "requests handled at once; one more is answered 503 with Retry-After (0: no bound)")
 	bodyMemory := fs.Int64("body-memory", 256, "MiB of request bodies held at once, across all requests; past it, 503 with Retry-After (0: no bound)")
@@ -168,9 +169,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv := &http.Server{
 		Handler:           limitRequests(*maxRequests, sim),
-		ReadHeaderTimeout: min(10*time.Second, *readTimeout),
+		ReadHeaderTimeout: headerTimeout(*readTimeout),
 		ReadTimeout:       *readTimeout,
-		WriteTimeout:      writeTimeout(*writeTimeoutFlag, delays),
+		WriteTimeout:      writeTimeout(*writeTimeoutFlag, *readTimeout, delays),
 		IdleTimeout:       *idleTimeout,
 	}
 
