@@ -193,6 +193,7 @@ func TestBodyMemoryUnknownLength(t *testing.T) {
 	require.NoError(t, err)
 	msg, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", msg)
 	assert.NotContains(t, string(msg), `"a"`, "the server did not act on a refused body")
 }
 
