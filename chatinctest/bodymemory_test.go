@@ -6,7 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -57,11 +57,8 @@ func csvUpload(id string, rows int) (io.Reader, string) {
 // (the burst is 192 MiB of bodies, and each held byte costs a few more).
 // Once they end, the budget is whole again.
 func TestBodyMemoryBounded(t *testing.T) {
-	h := chatinctest.NewHandler(chatinctest.WithBodyMemory(32 << 20))
-	t.Cleanup(h.Close)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	h.InjectFault("/create/audience/from/file", 8, chatinctest.Fault{Delay: 300 * time.Millisecond})
+	a := newAPI(t, chatinctest.WithBodyMemory(32<<20))
+	a.srv.InjectFault("/create/audience/from/file", 8, chatinctest.Fault{Delay: 300 * time.Millisecond})
 
 	upload, ctype := csvUpload("a", 600_000) // about 24 MiB
 	file, err := io.ReadAll(upload)          // of known length: admitted whole, or refused at once
@@ -94,11 +91,11 @@ func TestBodyMemoryBounded(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/create/audience/from/file", bytes.NewReader(file))
+			req, err := http.NewRequest(http.MethodPost, a.srv.URL+"/create/audience/from/file", bytes.NewReader(file))
 			if !assert.NoError(t, err) {
 				return
 			}
-			req.Header.Set("Authorization", h.APIKey())
+			req.Header.Set("Authorization", a.srv.APIKey)
 			req.Header.Set("Content-Type", ctype)
 			resp, err := http.DefaultClient.Do(req)
 			if !assert.NoError(t, err) {
@@ -124,7 +121,7 @@ func TestBodyMemoryBounded(t *testing.T) {
 	assert.GreaterOrEqual(t, statuses[http.StatusServiceUnavailable], 1)
 	assert.Equal(t, 8, statuses[http.StatusOK]+statuses[http.StatusServiceUnavailable])
 	created := 0
-	for _, r := range h.Requests() {
+	for _, r := range a.srv.Requests() {
 		if r.Path == "/create/audience/from/file" && r.Status == http.StatusOK {
 			created++
 		}
@@ -133,8 +130,7 @@ func TestBodyMemoryBounded(t *testing.T) {
 
 	// The budget is whole again: a 24 MiB upload of unknown length passes.
 	body, ctype := csvUpload("a", 600_000)
-	resp, msg := postBody(t, http.DefaultClient, srv.URL+"/v1/create/audience/from/file", h.APIKey(), ctype, body)
-	assert.Equal(t, http.StatusOK, resp.StatusCode, "%s", msg)
+	a.send(http.MethodPost, "/create/audience/from/file", body, ctype).requireOK()
 }
 
 // TestUploadRecordBounded: a CSV row longer than 1 MiB (a line that does
@@ -142,10 +138,7 @@ func TestBodyMemoryBounded(t *testing.T) {
 // follows, and the simulator stops reading it there, instead of holding it
 // whole.
 func TestUploadRecordBounded(t *testing.T) {
-	h := chatinctest.NewHandler()
-	t.Cleanup(h.Close)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	a := newAPI(t)
 	for name, file := range map[string]string{
 		"long line":  "number,code\n+15550000001,A\n+15550000002," + strings.Repeat("x", 3<<20) + "\n",
 		"open quote": "number,code\n+15550000001,A\n+15550000002,\"" + strings.Repeat("x,y\n", 1<<20) + "\n",
@@ -154,10 +147,9 @@ func TestUploadRecordBounded(t *testing.T) {
 			body := "--b\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\na\r\n" +
 				"--b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nA\r\n" +
 				"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n\r\n" + file + "\r\n--b--\r\n"
-			resp, msg := postBody(t, http.DefaultClient, srv.URL+"/v1/create/audience/from/file", h.APIKey(),
-				"multipart/form-data; boundary=b", strings.NewReader(body))
-			assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s", msg)
-			assert.Contains(t, msg, "a row after line 2 is longer than 1 MiB")
+			got := a.send(http.MethodPost, "/create/audience/from/file", body, "multipart/form-data; boundary=b")
+			assert.Equal(t, http.StatusBadRequest, got.Status, "%s", got.Body)
+			assert.Contains(t, string(got.Body), "a row after line 2 is longer than 1 MiB")
 		})
 	}
 }
@@ -166,10 +158,7 @@ func TestUploadRecordBounded(t *testing.T) {
 // arrives: past the budget it is a 503 with Retry-After, and one of known
 // length over the whole budget is a 413, as it could never be held.
 func TestBodyMemoryUnknownLength(t *testing.T) {
-	h := chatinctest.NewHandler(chatinctest.WithBodyMemory(1 << 20))
-	t.Cleanup(h.Close)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	a := newAPI(t, chatinctest.WithBodyMemory(1<<20))
 	body := `{"id":"a","name":"A","contacts":[` + strings.Repeat(`{"number":"+15550000001"},`, 100_000) + `{"number":"+15550000002"}]}`
 	for name, tt := range map[string]struct {
 		r      io.Reader
@@ -179,22 +168,15 @@ func TestBodyMemoryUnknownLength(t *testing.T) {
 		"known length":   {strings.NewReader(body), http.StatusRequestEntityTooLarge},
 	} {
 		t.Run(name, func(t *testing.T) {
-			resp, msg := postBody(t, http.DefaultClient, srv.URL+"/v1/create/audience", h.APIKey(), "application/json", tt.r)
-			assert.Equal(t, tt.status, resp.StatusCode, "%s", msg)
+			got := a.send(http.MethodPost, "/create/audience", tt.r, "application/json")
+			assert.Equal(t, tt.status, got.Status, "%s", got.Body)
 			if tt.status == http.StatusServiceUnavailable {
-				assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+				assert.Equal(t, "1", got.Header.Get("Retry-After"))
 			}
 		})
 	}
-	listed, err := http.NewRequest(http.MethodGet, srv.URL+"/v1/retrieve/audiences", nil)
-	require.NoError(t, err)
-	listed.Header.Set("Authorization", h.APIKey())
-	resp, err := http.DefaultClient.Do(listed)
-	require.NoError(t, err)
-	msg, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", msg)
-	assert.NotContains(t, string(msg), `"a"`, "the server did not act on a refused body")
+	listed := a.get("/retrieve/audiences").requireOK()
+	assert.NotContains(t, string(listed.Body), `"a"`, "the server did not act on a refused body")
 }
 
 // TestBodyMemoryRefusedBodyNotHeld: a request the simulator refuses (an
@@ -203,19 +185,18 @@ func TestBodyMemoryUnknownLength(t *testing.T) {
 // was charged up front is given back when it is refused, so that a client
 // that stalls does not keep others out.
 func TestBodyMemoryRefusedBodyNotHeld(t *testing.T) {
-	h := chatinctest.NewHandler(chatinctest.WithBodyMemory(8 << 20))
-	t.Cleanup(h.Close)
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	a := newAPI(t, chatinctest.WithBodyMemory(8<<20))
 
-	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	u, err := url.Parse(a.srv.URL)
+	require.NoError(t, err)
+	conn, err := net.Dial("tcp", u.Host)
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close() })
 	_, err = fmt.Fprintf(conn, "POST /v1/no/such/path HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"+
-		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"id\":", h.APIKey(), 6<<20)
+		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"id\":", a.srv.APIKey, 6<<20)
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { // it has reached the handler, and stalls
-		for _, r := range h.Requests() {
+		for _, r := range a.srv.Requests() {
 			if r.Path == "/no/such/path" {
 				return true
 			}
@@ -224,6 +205,6 @@ func TestBodyMemoryRefusedBodyNotHeld(t *testing.T) {
 	}, 5*time.Second, 5*time.Millisecond)
 
 	body := `{"id":"a","name":"A","contacts":[` + strings.Repeat(`{"number":"+15550000001"},`, 150_000) + `{"number":"+15550000002"}]}`
-	resp, msg := postBody(t, http.DefaultClient, srv.URL+"/v1/create/audience", h.APIKey(), "application/json", strings.NewReader(body))
-	assert.Equal(t, http.StatusOK, resp.StatusCode, "%.200s", msg)
+	got := a.send(http.MethodPost, "/create/audience", body, "application/json")
+	assert.Equal(t, http.StatusOK, got.Status, "%.200s", got.Body)
 }

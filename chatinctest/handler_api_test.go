@@ -18,24 +18,16 @@ import (
 // postTo sends body to url with key and returns the answer's status and body.
 func postTo(t *testing.T, hc *http.Client, url, key, body string) (int, string) {
 	t.Helper()
-	resp, data := postBody(t, hc, url, key, "application/json", strings.NewReader(body))
-	return resp.StatusCode, data
-}
-
-// postBody sends body, of content type ctype, to url with key and returns
-// the answer, its body read whole and closed.
-func postBody(t *testing.T, hc *http.Client, url, key, ctype string, body io.Reader) (*http.Response, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, body)
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", key)
-	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := hc.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	return resp, string(data)
+	return resp.StatusCode, string(data)
 }
 
 // TestNewHandlerMounted checks the handler served from a server of the
