@@ -144,10 +144,8 @@ func TestUploadRecordBounded(t *testing.T) {
 		"open quote": "number,code\n+15550000001,A\n+15550000002,\"" + strings.Repeat("x,y\n", 1<<20) + "\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			body := "--b\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\na\r\n" +
-				"--b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nA\r\n" +
-				"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n\r\n" + file + "\r\n--b--\r\n"
-			got := a.send(http.MethodPost, "/create/audience/from/file", body, "multipart/form-data; boundary=b")
+			body, ctype := multipartBody(t, part{"id", "", "a"}, part{"name", "", "A"}, part{"file", "c.csv", file})
+			got := a.send(http.MethodPost, "/create/audience/from/file", body, ctype)
 			assert.Equal(t, http.StatusBadRequest, got.Status, "%s", got.Body)
 			assert.Contains(t, string(got.Body), "a row after line 2 is longer than 1 MiB")
 		})
